@@ -1,0 +1,136 @@
+"""Settings, read only from the environment.
+
+The embedded default (no environment at all) runs on SQLite under ``instance/`` with Celery
+tasks run in-process, so the whole journey works on one laptop. ``DPS_ENV=production`` refuses
+settings that are only safe on a laptop.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE_PATH = PROJECT_ROOT / "instance"
+
+
+class ConfigurationError(RuntimeError):
+    """The environment asks for something the chosen setting does not allow."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _dev_secret_key(instance_path: Path) -> str:
+    """A development secret generated once and kept under instance/, so sessions survive restarts."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for any PostgreSQL URL."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def load_config(env: dict[str, str] | None = None, instance_path: Path | None = None) -> dict[str, Any]:
+    """Build the Flask configuration from environment variables."""
+    env = dict(os.environ if env is None else env)
+    instance_path = instance_path or Path(env.get("DPS_INSTANCE_PATH", DEFAULT_INSTANCE_PATH))
+    dps_env = env.get("DPS_ENV", "development").strip().lower()
+    if dps_env not in {"development", "production", "test"}:
+        raise ConfigurationError(f"DPS_ENV must be development, production or test, not {dps_env!r}")
+    production = dps_env == "production"
+
+    database_url = normalise_database_url(
+        env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'dps.sqlite3'}"
+    )
+
+    redis_url = env.get("REDIS_URL", "")
+    broker_url = env.get("CELERY_BROKER_URL") or redis_url
+    tasks_in_process = _bool(env.get("TASKS_IN_PROCESS"), default=not broker_url)
+
+    secret_key = env.get("SECRET_KEY", "")
+    if not secret_key and not production:
+        secret_key = _dev_secret_key(instance_path)
+
+    cap = env.get("DPS_TRANSITIONAL_CAP", "2029-02-23")
+
+    config: dict[str, Any] = {
+        "DPS_ENV": dps_env,
+        "DPS_INSTANCE_PATH": str(instance_path),
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        "CELERY_BROKER_URL": broker_url,
+        "TASKS_IN_PROCESS": tasks_in_process,
+        # In-process scheduled jobs (outbox sweep, reminders) on a timer, for `make run`.
+        "SCHEDULER_IN_PROCESS": _bool(env.get("SCHEDULER_IN_PROCESS"), default=False),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or redis_url or "memory://",
+        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
+        "LOGIN_LIMIT_PER_ADDRESS": env.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 15 minutes"),
+        "MAIL_BACKEND": env.get("MAIL_BACKEND") or ("smtp" if env.get("SMTP_HOST") else "record"),
+        "SMTP_HOST": env.get("SMTP_HOST", ""),
+        "SMTP_PORT": int(env.get("SMTP_PORT", "25")),
+        "SMTP_USERNAME": env.get("SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": env.get("SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": _bool(env.get("SMTP_STARTTLS"), default=False),
+        "SMTP_TIMEOUT_SECONDS": float(env.get("SMTP_TIMEOUT_SECONDS", "10")),
+        "MAIL_FROM": env.get("MAIL_FROM", "CCIN DPS <dps@oldham.example.org>"),
+        "OUTBOX_MAX_ATTEMPTS": int(env.get("OUTBOX_MAX_ATTEMPTS", "12")),
+        "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000"),
+        "EMAIL_TOKEN_MAX_AGE_SECONDS": int(env.get("EMAIL_TOKEN_MAX_AGE_SECONDS", str(24 * 3600))),
+        "RESET_TOKEN_MAX_AGE_SECONDS": int(env.get("RESET_TOKEN_MAX_AGE_SECONDS", str(3600))),
+        "INVITATION_MAX_AGE_SECONDS": int(env.get("INVITATION_MAX_AGE_SECONDS", str(7 * 24 * 3600))),
+        "DPS_TRANSITIONAL_CAP": date.fromisoformat(cap),
+        "SESSION_IDLE_MINUTES": int(env.get("SESSION_IDLE_MINUTES", "30")),
+        "SESSION_WARNING_MINUTES": int(env.get("SESSION_WARNING_MINUTES", "5")),
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=int(env.get("SESSION_IDLE_MINUTES", "30"))),
+        "SESSION_COOKIE_NAME": "dps_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), default=production),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": production,
+        "WTF_CSRF_ENABLED": _bool(env.get("WTF_CSRF_ENABLED"), default=True),
+        "WTF_CSRF_TIME_LIMIT": None,  # the session's own lifetime bounds the token
+        "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+        "DEMO_ACCOUNTS_ALLOWED": not production,
+        "CELERY_VISIBILITY_TIMEOUT": int(env.get("CELERY_VISIBILITY_TIMEOUT", str(2 * 3600))),
+    }
+    if production:
+        check_production(config)
+    return config
+
+
+def check_production(config: dict[str, Any]) -> None:
+    """Refuse to start in production on settings that are only safe on a laptop, and say why."""
+    problems = []
+    if not config["SECRET_KEY"]:
+        problems.append("SECRET_KEY is not set: sessions and e-mail links could be forged.")
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        problems.append("DATABASE_URL points at SQLite: production needs PostgreSQL.")
+    if config["TASKS_IN_PROCESS"]:
+        problems.append(
+            "Celery tasks would run in-process: set CELERY_BROKER_URL (or REDIS_URL) "
+            "and run separate workers."
+        )
+    if problems:
+        raise ConfigurationError(
+            "Refusing to start with DPS_ENV=production:\n- " + "\n- ".join(problems)
+        )

@@ -1,0 +1,83 @@
+"""The Public Contracts Regulations 2015, regulation 34 (dynamic purchasing systems).
+
+The legal figures and tests of DESIGN §3, named as the law names them, in one module so that a
+second rule set (the Procurement Act 2023's dynamic markets) can sit beside it later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from dps.services.calendar import LONDON, add_working_days
+
+RULE_SET_NAME = "PCR 2015 reg. 34"
+
+# reg. 34(15): evaluate a request to participate within 10 working days; 15 where justified.
+EVALUATION_WORKING_DAYS = 10
+EVALUATION_WORKING_DAYS_EXTENDED = 15
+# reg. 34(22)-(23): suppliers may be asked to renew their self-declaration within 5 working days.
+SELF_DECLARATION_RENEWAL_WORKING_DAYS = 5
+# reg. 34(17)-(18): at least 10 days from invitation to the time limit for receipt of tenders.
+MINIMUM_TENDER_PERIOD = timedelta(days=10)
+# Commencement No. 3 Regulations 2024, reg. 5 (as amended): a 2015 DPS runs on no later than this.
+DEFAULT_TRANSITIONAL_CAP = date(2029, 2, 23)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A DPS period given as dates, inclusive of both."""
+
+    start: date
+    end: date
+
+    @property
+    def opens_at(self) -> datetime:
+        """00:00 London on the start date."""
+        return datetime.combine(self.start, time.min, tzinfo=LONDON)
+
+    @property
+    def closes_at(self) -> datetime:
+        """00:00 London on the day after the end date: the first instant outside the period."""
+        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=LONDON)
+
+    def is_open(self, at: datetime) -> bool:
+        return self.opens_at <= at < self.closes_at
+
+
+class PeriodRefused(ValueError):
+    """A proposed DPS period the rules do not allow; the message says why."""
+
+
+def check_period(period: Period, *, transitional_cap: date) -> None:
+    """Refuse a period that ends before it starts or runs past the transitional cap."""
+    if period.end < period.start:
+        raise PeriodRefused("The end date must be the same as or after the start date.")
+    if period.end > transitional_cap:
+        raise PeriodRefused(
+            "A dynamic purchasing system set up under the Public Contracts Regulations 2015 "
+            f"cannot run beyond {transitional_cap.day} {transitional_cap:%B %Y} (the transitional "
+            "cap). Choose an end date on or before it."
+        )
+
+
+def decision_due_at(received_at: datetime, *, extended: bool = False) -> datetime:
+    """When a decision on a request to participate is due.
+
+    The day of receipt (London) is day 0; the decision is due by 23:59:59 London on the 10th
+    working day after it, or the 15th where the extension is justified.
+    """
+    received_on = received_at.astimezone(LONDON).date()
+    days = EVALUATION_WORKING_DAYS_EXTENDED if extended else EVALUATION_WORKING_DAYS
+    due_day = add_working_days(received_on, days)
+    return datetime.combine(due_day, time(23, 59, 59), tzinfo=LONDON)
+
+
+def self_declaration_due_at(requested_at: datetime) -> datetime:
+    day = add_working_days(requested_at.astimezone(LONDON).date(), SELF_DECLARATION_RENEWAL_WORKING_DAYS)
+    return datetime.combine(day, time(23, 59, 59), tzinfo=LONDON)
+
+
+def tender_period_long_enough(published_at: datetime, deadline: datetime) -> bool:
+    """At least 10 whole days from the moment of publication to the tender deadline."""
+    return deadline - published_at >= MINIMUM_TENDER_PERIOD

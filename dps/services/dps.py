@@ -1,0 +1,72 @@
+"""The DPS and its lots: what is open, and changing the period."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import current_app
+
+from dps.extensions import db
+from dps.models.accounts import User
+from dps.models.base import utcnow
+from dps.models.dps import DPS, Notice
+from dps.rules import pcr2015
+from dps.services import audit
+from dps.services.timefmt import format_date
+
+
+def current_dps() -> DPS | None:
+    """The DPS this portal runs. One deployment runs one DPS; the first one is it."""
+    return db.session.scalars(db.select(DPS).order_by(DPS.id).limit(1)).first()
+
+
+def period_of(dps: DPS) -> pcr2015.Period:
+    return pcr2015.Period(dps.period_start, dps.period_end)
+
+
+def is_open(dps: DPS, at: datetime | None = None) -> bool:
+    return period_of(dps).is_open(at or utcnow())
+
+
+@dataclass(frozen=True)
+class PublicStatus:
+    dps: DPS | None
+    open_now: bool
+    opens_at: datetime | None
+    closes_at: datetime | None
+
+
+def public_status(at: datetime | None = None) -> PublicStatus:
+    dps = current_dps()
+    if dps is None:
+        return PublicStatus(None, False, None, None)
+    period = period_of(dps)
+    return PublicStatus(dps, period.is_open(at or utcnow()), period.opens_at, period.closes_at)
+
+
+def change_period(dps: DPS, *, start: date, end: date, reason: str, actor: User | None) -> Notice:
+    """Change the DPS period: checked against the rules, announced as a notice, audited."""
+    reason = reason.strip()
+    if not reason:
+        raise pcr2015.PeriodRefused("Give a reason for changing the period.")
+    proposed = pcr2015.Period(start, end)
+    pcr2015.check_period(proposed, transitional_cap=current_app.config["DPS_TRANSITIONAL_CAP"])
+    before = {"period_start": dps.period_start.isoformat(), "period_end": dps.period_end.isoformat()}
+    after = {"period_start": start.isoformat(), "period_end": end.isoformat(), "reason": reason}
+    dps.period_start, dps.period_end = start, end
+    notice = Notice(
+        dps=dps,
+        kind="period_changed",
+        title="The period of the dynamic purchasing system has changed",
+        body=(
+            f"The DPS now runs from {format_date(start)} to {format_date(end)} inclusive. "
+            f"Reason: {reason}"
+        ),
+        published_at=utcnow(),
+        published_by_id=actor.id if actor else None,
+    )
+    db.session.add(notice)
+    audit.record("dps.period_changed", dps, actor=actor, before=before, after=after)
+    db.session.commit()
+    return notice

@@ -1,0 +1,101 @@
+"""The web layer: one blueprint per audience, the access rules, security headers, error pages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, logout_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from dps.extensions import db, login_manager
+from dps.models.accounts import User
+from dps.web.access import Area, current_role, init_access
+from dps.web.security import init_security
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    # The id carries the session version: after a password change older cookies stop working.
+    try:
+        raw_id, raw_version = user_id.split(":", 1)
+        user = db.session.get(User, int(raw_id))
+        version = int(raw_version)
+    except (ValueError, TypeError):
+        return None
+    if user is None or not user.active or user.session_version != version:
+        return None
+    return user
+
+
+def _end_idle_sessions() -> Any:
+    """Sign out a session left idle longer than the limit (the page warns before this)."""
+    if not current_user.is_authenticated:
+        return None
+    now = datetime.now(UTC).timestamp()
+    idle_limit = request_idle_limit_seconds()
+    last_seen = session.get("last_seen")
+    if last_seen is not None and now - float(last_seen) > idle_limit:
+        logout_user()
+        session.clear()
+        flash("You were signed out because you were inactive for a while. Sign in again.")
+        return redirect(url_for("auth.sign_in", next=request.full_path))
+    if request.endpoint != "auth.session_status":
+        session["last_seen"] = now
+    session.permanent = True
+    return None
+
+
+def request_idle_limit_seconds() -> int:
+    from flask import current_app
+
+    return int(current_app.config["SESSION_IDLE_MINUTES"]) * 60
+
+
+def _error_page(error: HTTPException) -> Any:
+    code = error.code or 500
+    template = {403: "errors/403.html", 404: "errors/404.html", 429: "errors/429.html"}.get(
+        code, "errors/500.html" if code >= 500 else "errors/400.html"
+    )
+    return render_template(template, error=error), code
+
+
+def _csrf_error(error: CSRFError) -> Any:
+    return render_template("errors/csrf.html", error=error), 400
+
+
+def _template_context() -> dict[str, Any]:
+    role = current_role()
+    return {
+        "current_role": role,
+        "Area": Area,
+        "session_idle_minutes": request_idle_limit_seconds() // 60,
+    }
+
+
+def register_web(app: Flask) -> None:
+    from dps.web.admin.routes import bp as admin_bp
+    from dps.web.auth.routes import bp as auth_bp
+    from dps.web.buyer.routes import bp as buyer_bp
+    from dps.web.public.routes import bp as public_bp
+    from dps.web.supplier.routes import bp as supplier_bp
+
+    init_security(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(supplier_bp, url_prefix="/supplier")
+    app.register_blueprint(buyer_bp, url_prefix="/buyer")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+    app.before_request(_end_idle_sessions)
+    init_access(app)
+    app.context_processor(_template_context)
+    app.register_error_handler(HTTPException, _error_page)
+    app.register_error_handler(CSRFError, _csrf_error)

@@ -1,0 +1,111 @@
+"""Shared fixtures: an app on SQLite, a test client that parses HTML, PostgreSQL databases."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup
+from flask import Flask
+from flask.testing import FlaskClient
+
+from dps import create_app
+from dps.extensions import db
+from tests import services
+
+TEST_ENV = {"DPS_ENV": "test"}
+
+
+def make_app(tmp_path: Path, **overrides: Any) -> Flask:
+    env = {**TEST_ENV, "DPS_INSTANCE_PATH": str(tmp_path / "instance")}
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": "localhost",
+        "BASE_URL": "http://localhost",
+    }
+    config.update(overrides)
+    return create_app(config, env=env)
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Flask]:
+    app = make_app(tmp_path)
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+
+
+class HTMLClient(FlaskClient):
+    """A test client whose responses also offer ``.soup``, the page parsed with BeautifulSoup."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        response = super().open(*args, **kwargs)
+        if response.mimetype == "text/html":
+            response.soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+        return response
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    app.test_client_class = HTMLClient
+    return app.test_client()
+
+
+def page_text(response: Any) -> str:
+    return re.sub(r"\s+", " ", response.soup.get_text(" ")).strip()
+
+
+# --- PostgreSQL ------------------------------------------------------------------------------
+
+APP_ROLE = "dps_app_test"
+APP_ROLE_PASSWORD = "dps-app-test"
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[dict[str, str]]:
+    """A fresh PostgreSQL database for this test run, migrated to head, with a non-superuser role.
+
+    Yields ``owner_url`` (the schema owner, used for migrations) and ``app_url`` (the role the
+    application connects as: not a superuser, not the owner).
+    """
+    services.need_postgres()
+    import sqlalchemy as sa
+
+    name = f"dps_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = sa.create_engine(services.POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": APP_ROLE})
+        if not exists.scalar():
+            conn.execute(
+                sa.text(
+                    f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE "
+                    f"PASSWORD '{APP_ROLE_PASSWORD}'"
+                )
+            )
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    base = services.POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+    owner_url = f"{base}/{name}"
+    app_url = (
+        f"postgresql+psycopg://{APP_ROLE}:{APP_ROLE_PASSWORD}@127.0.0.1:5432/{name}"
+    )
+    try:
+        yield {"owner_url": owner_url, "app_url": app_url, "name": name}
+    finally:
+        with admin.connect() as conn:
+            conn.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
+                ),
+                {"n": name},
+            )
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
