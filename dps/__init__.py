@@ -35,6 +35,7 @@ def create_app(overrides: dict[str, Any] | None = None, env: dict[str, str] | No
         )
 
     db.init_app(app)
+    _tune_sqlite(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -53,6 +54,26 @@ def create_app(overrides: dict[str, Any] | None = None, env: dict[str, str] | No
 
     register_cli(app)
     return app
+
+
+def _tune_sqlite(app: Flask) -> None:
+    """On SQLite: enforce foreign keys, and wait for a writer rather than fail at once."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    from dps.extensions import db
+
+    with app.app_context():
+        engine: Engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
 
 
 def _init_templates(app: Flask) -> None:

@@ -21,7 +21,7 @@ celery = Celery("dps")
 
 
 def init_celery(app: Flask) -> Celery:
-    class AppContextTask(Task):  # type: ignore[misc]
+    class AppContextTask(Task):
         abstract = True
 
         def __call__(self, *args: Any, **kwargs: Any) -> Any:

@@ -28,7 +28,7 @@ def _bool(value: str | None, default: bool = False) -> bool:
 
 
 def _dev_secret_key(instance_path: Path) -> str:
-    """A development secret generated once and kept under instance/, so sessions survive restarts."""
+    """A development secret made once and kept under instance/, so sessions survive restarts."""
     instance_path.mkdir(parents=True, exist_ok=True)
     key_file = instance_path / "secret_key"
     if not key_file.exists():
@@ -45,13 +45,17 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def load_config(env: dict[str, str] | None = None, instance_path: Path | None = None) -> dict[str, Any]:
+def load_config(
+    env: dict[str, str] | None = None, instance_path: Path | None = None
+) -> dict[str, Any]:
     """Build the Flask configuration from environment variables."""
     env = dict(os.environ if env is None else env)
     instance_path = instance_path or Path(env.get("DPS_INSTANCE_PATH", DEFAULT_INSTANCE_PATH))
     dps_env = env.get("DPS_ENV", "development").strip().lower()
     if dps_env not in {"development", "production", "test"}:
-        raise ConfigurationError(f"DPS_ENV must be development, production or test, not {dps_env!r}")
+        raise ConfigurationError(
+            f"DPS_ENV must be development, production or test, not {dps_env!r}"
+        )
     production = dps_env == "production"
 
     database_url = normalise_database_url(
@@ -96,7 +100,9 @@ def load_config(env: dict[str, str] | None = None, instance_path: Path | None = 
         "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000"),
         "EMAIL_TOKEN_MAX_AGE_SECONDS": int(env.get("EMAIL_TOKEN_MAX_AGE_SECONDS", str(24 * 3600))),
         "RESET_TOKEN_MAX_AGE_SECONDS": int(env.get("RESET_TOKEN_MAX_AGE_SECONDS", str(3600))),
-        "INVITATION_MAX_AGE_SECONDS": int(env.get("INVITATION_MAX_AGE_SECONDS", str(7 * 24 * 3600))),
+        "INVITATION_MAX_AGE_SECONDS": int(
+            env.get("INVITATION_MAX_AGE_SECONDS", str(7 * 24 * 3600))
+        ),
         "DPS_TRANSITIONAL_CAP": date.fromisoformat(cap),
         "SESSION_IDLE_MINUTES": int(env.get("SESSION_IDLE_MINUTES", "30")),
         "SESSION_WARNING_MINUTES": int(env.get("SESSION_WARNING_MINUTES", "5")),

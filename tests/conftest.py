@@ -94,9 +94,7 @@ def postgres_database() -> Iterator[dict[str, str]]:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     base = services.POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
     owner_url = f"{base}/{name}"
-    app_url = (
-        f"postgresql+psycopg://{APP_ROLE}:{APP_ROLE_PASSWORD}@127.0.0.1:5432/{name}"
-    )
+    app_url = f"postgresql+psycopg://{APP_ROLE}:{APP_ROLE_PASSWORD}@127.0.0.1:5432/{name}"
     try:
         yield {"owner_url": owner_url, "app_url": app_url, "name": name}
     finally:

@@ -1,4 +1,4 @@
-"""Finding the real services a test needs. Under CI=true a missing one fails the test, never skips."""
+"""Finding the services a test needs. Under CI=true a missing one fails the test, never skips."""
 
 from __future__ import annotations
 

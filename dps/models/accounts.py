@@ -13,7 +13,7 @@ from dps.models.enums import Role, str_enum
 from dps.models.organisations import Organisation
 
 
-class User(db.Model):  # type: ignore[name-defined,misc]
+class User(db.Model):  # type: ignore[name-defined]
     __tablename__ = "users"
     __table_args__ = (Index("uq_users_email_lower", text("lower(email)"), unique=True),)
 
@@ -56,7 +56,7 @@ class User(db.Model):  # type: ignore[name-defined,misc]
         return f"<User {self.id} {self.email!r}>"
 
 
-class Membership(db.Model):  # type: ignore[name-defined,misc]
+class Membership(db.Model):  # type: ignore[name-defined]
     """A user's place in one organisation, with the role recorded when they joined."""
 
     __tablename__ = "memberships"
@@ -78,7 +78,7 @@ class Membership(db.Model):  # type: ignore[name-defined,misc]
         return self.role
 
 
-class Invitation(db.Model):  # type: ignore[name-defined,misc]
+class Invitation(db.Model):  # type: ignore[name-defined]
     """An invitation by e-mail to join an organisation with a role."""
 
     __tablename__ = "invitations"

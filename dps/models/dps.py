@@ -12,7 +12,7 @@ from dps.models.base import UTCDateTime, utcnow
 from dps.models.organisations import Organisation
 
 
-class DPS(db.Model):  # type: ignore[name-defined,misc]
+class DPS(db.Model):  # type: ignore[name-defined]
     __tablename__ = "dps"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -34,7 +34,7 @@ class DPS(db.Model):  # type: ignore[name-defined,misc]
     )
 
 
-class Lot(db.Model):  # type: ignore[name-defined,misc]
+class Lot(db.Model):  # type: ignore[name-defined]
     __tablename__ = "lots"
     __table_args__ = (UniqueConstraint("dps_id", "number"),)
 
@@ -56,7 +56,7 @@ class Lot(db.Model):  # type: ignore[name-defined,misc]
         return f"Lot {self.number} – {self.title}"
 
 
-class Notice(db.Model):  # type: ignore[name-defined,misc]
+class Notice(db.Model):  # type: ignore[name-defined]
     """A public announcement about the DPS, such as a change to its period."""
 
     __tablename__ = "notices"

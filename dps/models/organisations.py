@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 BUYING_MEMBERSHIP_TYPES = frozenset({MembershipType.FULL, MembershipType.ASSOCIATE})
 
 
-class Organisation(db.Model):  # type: ignore[name-defined,misc]
+class Organisation(db.Model):  # type: ignore[name-defined]
     __tablename__ = "organisations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,7 +37,9 @@ class Organisation(db.Model):  # type: ignore[name-defined,misc]
     def may_buy(self) -> bool:
         if self.kind == OrganisationKind.NETWORK:
             return True
-        return self.kind == OrganisationKind.MEMBER and self.membership_type in BUYING_MEMBERSHIP_TYPES
+        return (
+            self.kind == OrganisationKind.MEMBER and self.membership_type in BUYING_MEMBERSHIP_TYPES
+        )
 
     def __repr__(self) -> str:
         return f"<Organisation {self.id} {self.name!r}>"

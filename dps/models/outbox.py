@@ -13,7 +13,7 @@ from dps.models.base import UTCDateTime, utcnow
 from dps.models.enums import OutboxKind, OutboxStatus, str_enum
 
 
-class OutboxMessage(db.Model):  # type: ignore[name-defined,misc]
+class OutboxMessage(db.Model):  # type: ignore[name-defined]
     __tablename__ = "outbox_messages"
     __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
 

@@ -74,7 +74,9 @@ def decision_due_at(received_at: datetime, *, extended: bool = False) -> datetim
 
 
 def self_declaration_due_at(requested_at: datetime) -> datetime:
-    day = add_working_days(requested_at.astimezone(LONDON).date(), SELF_DECLARATION_RENEWAL_WORKING_DAYS)
+    day = add_working_days(
+        requested_at.astimezone(LONDON).date(), SELF_DECLARATION_RENEWAL_WORKING_DAYS
+    )
     return datetime.combine(day, time(23, 59, 59), tzinfo=LONDON)
 
 

@@ -52,7 +52,10 @@ def change_period(dps: DPS, *, start: date, end: date, reason: str, actor: User 
         raise pcr2015.PeriodRefused("Give a reason for changing the period.")
     proposed = pcr2015.Period(start, end)
     pcr2015.check_period(proposed, transitional_cap=current_app.config["DPS_TRANSITIONAL_CAP"])
-    before = {"period_start": dps.period_start.isoformat(), "period_end": dps.period_end.isoformat()}
+    before = {
+        "period_start": dps.period_start.isoformat(),
+        "period_end": dps.period_end.isoformat(),
+    }
     after = {"period_start": start.isoformat(), "period_end": end.isoformat(), "reason": reason}
     dps.period_start, dps.period_end = start, end
     notice = Notice(

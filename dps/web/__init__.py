@@ -76,8 +76,8 @@ def _template_context() -> dict[str, Any]:
 
 
 def register_web(app: Flask) -> None:
-    from dps.web.admin.routes import bp as admin_bp
-    from dps.web.auth.routes import bp as auth_bp
+    from dps.web.admin import bp as admin_bp
+    from dps.web.auth import bp as auth_bp
     from dps.web.buyer.routes import bp as buyer_bp
     from dps.web.public.routes import bp as public_bp
     from dps.web.supplier.routes import bp as supplier_bp

@@ -1,7 +1,7 @@
 """initial schema: organisations, accounts, the DPS and its lots, notices, audit, outbox
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-25
 
 """

@@ -1,12 +1,11 @@
-"""The administrators' area: running the DPS."""
+"""The administrators' home page."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import render_template
 
 from dps.web.access import Area, allow
-
-bp = Blueprint("admin", __name__)
+from dps.web.admin import bp
 
 
 @bp.get("/")

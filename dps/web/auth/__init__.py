@@ -1,0 +1,7 @@
+"""Accounts: signing in and out, registration, confirmation, resets, invitations, second factor."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from dps.web.auth import invitations, routes  # noqa: E402,F401

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_login import logout_user
 from werkzeug.wrappers import Response
 
 from dps.web.access import Area, allow
-
-bp = Blueprint("auth", __name__)
+from dps.web.auth import bp
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])

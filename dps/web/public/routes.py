@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
+from dps.models.enums import Role
 from dps.services import dps as dps_service
 from dps.web.access import Area, allow, current_role
-from dps.models.enums import Role
 
 bp = Blueprint("public", __name__)
 
@@ -23,13 +23,17 @@ def start() -> str:
 def home() -> Response:
     """Send each signed-in person to the home page for their role."""
     role = current_role()
-    target = {
-        Role.SUPPLIER_OWNER: "supplier.home",
-        Role.SUPPLIER_USER: "supplier.home",
-        Role.BUYER: "buyer.home",
-        Role.VIEWER: "buyer.home",
-        Role.ADMINISTRATOR: "admin.home",
-    }.get(role) if role else None
+    target = (
+        {
+            Role.SUPPLIER_OWNER: "supplier.home",
+            Role.SUPPLIER_USER: "supplier.home",
+            Role.BUYER: "buyer.home",
+            Role.VIEWER: "buyer.home",
+            Role.ADMINISTRATOR: "admin.home",
+        }.get(role)
+        if role
+        else None
+    )
     return redirect(url_for(target or "public.start"))
 
 
