@@ -1,0 +1,48 @@
+"""Signed, expiring tokens for links sent by e-mail (confirmation, password reset, invitations).
+
+A token is the payload signed with the application's secret key and a salt per purpose, so a
+token made for one purpose is refused for any other. Its age is checked when it is read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+
+class TokenInvalid(Exception):
+    """The token was not made by this service for this purpose, or has been altered."""
+
+
+class TokenExpired(TokenInvalid):
+    """The token is genuine but older than its purpose allows."""
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    if not purpose:
+        raise ValueError("a token needs a purpose")
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"dps-{purpose}")
+
+
+def make_token(purpose: str, payload: dict[str, Any]) -> str:
+    """Sign ``payload`` (JSON-serialisable) for ``purpose``; the result is safe in a URL."""
+    return _serializer(purpose).dumps(payload)
+
+
+def read_token(purpose: str, token: str, max_age: int) -> dict[str, Any]:
+    """The payload of a token made for ``purpose`` no more than ``max_age`` seconds ago.
+
+    Raises TokenExpired when it is too old and TokenInvalid when it is not genuine. TokenExpired
+    is a kind of TokenInvalid, so catching TokenInvalid alone refuses both.
+    """
+    try:
+        payload = _serializer(purpose).loads(token, max_age=max_age)
+    except SignatureExpired as error:
+        raise TokenExpired(f"the {purpose} link has expired") from error
+    except BadSignature as error:
+        raise TokenInvalid(f"the {purpose} link is not valid") from error
+    if not isinstance(payload, dict):
+        raise TokenInvalid(f"the {purpose} link is not valid")
+    return payload
