@@ -7,14 +7,17 @@ settings that are only safe on a laptop.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE_PATH = PROJECT_ROOT / "instance"
+MIN_SECRET_KEY_LENGTH = 32
 
 
 class ConfigurationError(RuntimeError):
@@ -27,13 +30,31 @@ def _bool(value: str | None, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number, not {raw!r}") from None
+
+
 def _dev_secret_key(instance_path: Path) -> str:
     """A development secret made once and kept under instance/, so sessions survive restarts."""
     instance_path.mkdir(parents=True, exist_ok=True)
     key_file = instance_path / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
+        # Written whole to a private temporary file, then linked into place: the key is never
+        # readable by others, and two processes starting together end up with the same key.
+        fd, tmp_name = tempfile.mkstemp(dir=instance_path, prefix=".secret_key-")
+        try:
+            with os.fdopen(fd, "w") as tmp:
+                tmp.write(secrets.token_hex(32))
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp_name, key_file)
+        finally:
+            os.unlink(tmp_name)
     return key_file.read_text().strip()
 
 
@@ -71,6 +92,14 @@ def load_config(
         secret_key = _dev_secret_key(instance_path)
 
     cap = env.get("DPS_TRANSITIONAL_CAP", "2029-02-23")
+    try:
+        transitional_cap = date.fromisoformat(cap)
+    except ValueError:
+        raise ConfigurationError(
+            f"DPS_TRANSITIONAL_CAP must be a date such as 2029-02-23, not {cap!r}"
+        ) from None
+    # Only a laptop serves over plain HTTP; everywhere else the cookies need HTTPS.
+    secure_cookies = _bool(env.get("SESSION_COOKIE_SECURE"), default=dps_env != "development")
 
     config: dict[str, Any] = {
         "DPS_ENV": dps_env,
@@ -90,34 +119,33 @@ def load_config(
         "LOGIN_LIMIT_PER_ADDRESS": env.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 15 minutes"),
         "MAIL_BACKEND": env.get("MAIL_BACKEND") or ("smtp" if env.get("SMTP_HOST") else "record"),
         "SMTP_HOST": env.get("SMTP_HOST", ""),
-        "SMTP_PORT": int(env.get("SMTP_PORT", "25")),
+        "SMTP_PORT": _int(env, "SMTP_PORT", 25),
         "SMTP_USERNAME": env.get("SMTP_USERNAME", ""),
         "SMTP_PASSWORD": env.get("SMTP_PASSWORD", ""),
         "SMTP_STARTTLS": _bool(env.get("SMTP_STARTTLS"), default=False),
-        "SMTP_TIMEOUT_SECONDS": float(env.get("SMTP_TIMEOUT_SECONDS", "10")),
+        "SMTP_TIMEOUT_SECONDS": _int(env, "SMTP_TIMEOUT_SECONDS", 10),
         "MAIL_FROM": env.get("MAIL_FROM", "CCIN DPS <dps@oldham.example.org>"),
-        "OUTBOX_MAX_ATTEMPTS": int(env.get("OUTBOX_MAX_ATTEMPTS", "12")),
+        "OUTBOX_MAX_ATTEMPTS": _int(env, "OUTBOX_MAX_ATTEMPTS", 12),
         "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000"),
-        "EMAIL_TOKEN_MAX_AGE_SECONDS": int(env.get("EMAIL_TOKEN_MAX_AGE_SECONDS", str(24 * 3600))),
-        "RESET_TOKEN_MAX_AGE_SECONDS": int(env.get("RESET_TOKEN_MAX_AGE_SECONDS", str(3600))),
-        "INVITATION_MAX_AGE_SECONDS": int(
-            env.get("INVITATION_MAX_AGE_SECONDS", str(7 * 24 * 3600))
-        ),
-        "DPS_TRANSITIONAL_CAP": date.fromisoformat(cap),
-        "SESSION_IDLE_MINUTES": int(env.get("SESSION_IDLE_MINUTES", "30")),
-        "SESSION_WARNING_MINUTES": int(env.get("SESSION_WARNING_MINUTES", "5")),
-        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=int(env.get("SESSION_IDLE_MINUTES", "30"))),
+        "EMAIL_TOKEN_MAX_AGE_SECONDS": _int(env, "EMAIL_TOKEN_MAX_AGE_SECONDS", 24 * 3600),
+        "RESET_TOKEN_MAX_AGE_SECONDS": _int(env, "RESET_TOKEN_MAX_AGE_SECONDS", 3600),
+        "INVITATION_MAX_AGE_SECONDS": _int(env, "INVITATION_MAX_AGE_SECONDS", 7 * 24 * 3600),
+        "DPS_TRANSITIONAL_CAP": transitional_cap,
+        "SESSION_IDLE_MINUTES": _int(env, "SESSION_IDLE_MINUTES", 30),
+        "SESSION_WARNING_MINUTES": _int(env, "SESSION_WARNING_MINUTES", 5),
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=_int(env, "SESSION_IDLE_MINUTES", 30)),
         "SESSION_COOKIE_NAME": "dps_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), default=production),
+        "SESSION_COOKIE_SECURE": secure_cookies,
         "REMEMBER_COOKIE_HTTPONLY": True,
-        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
         "WTF_CSRF_ENABLED": _bool(env.get("WTF_CSRF_ENABLED"), default=True),
         "WTF_CSRF_TIME_LIMIT": None,  # the session's own lifetime bounds the token
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         "DEMO_ACCOUNTS_ALLOWED": not production,
-        "CELERY_VISIBILITY_TIMEOUT": int(env.get("CELERY_VISIBILITY_TIMEOUT", str(2 * 3600))),
+        "CELERY_VISIBILITY_TIMEOUT": _int(env, "CELERY_VISIBILITY_TIMEOUT", 2 * 3600),
     }
     if production:
         check_production(config)
@@ -129,6 +157,11 @@ def check_production(config: dict[str, Any]) -> None:
     problems = []
     if not config["SECRET_KEY"]:
         problems.append("SECRET_KEY is not set: sessions and e-mail links could be forged.")
+    elif len(config["SECRET_KEY"]) < MIN_SECRET_KEY_LENGTH:
+        problems.append(
+            f"SECRET_KEY is shorter than {MIN_SECRET_KEY_LENGTH} characters: "
+            "it could be guessed. Use a long random value."
+        )
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         problems.append("DATABASE_URL points at SQLite: production needs PostgreSQL.")
     if config["TASKS_IN_PROCESS"]:
