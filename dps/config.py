@@ -127,6 +127,8 @@ def load_config(
         "MAIL_FROM": env.get("MAIL_FROM", "CCIN DPS <dps@oldham.example.org>"),
         "OUTBOX_MAX_ATTEMPTS": _int(env, "OUTBOX_MAX_ATTEMPTS", 12),
         "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000"),
+        # Where people write about the service (shown on the statement pages and the footer).
+        "CONTACT_EMAIL": env.get("CONTACT_EMAIL", "dps.procurement@oldham.example.org"),
         "EMAIL_TOKEN_MAX_AGE_SECONDS": _int(env, "EMAIL_TOKEN_MAX_AGE_SECONDS", 24 * 3600),
         "RESET_TOKEN_MAX_AGE_SECONDS": _int(env, "RESET_TOKEN_MAX_AGE_SECONDS", 3600),
         "INVITATION_MAX_AGE_SECONDS": _int(env, "INVITATION_MAX_AGE_SECONDS", 7 * 24 * 3600),
