@@ -7,6 +7,7 @@ token made for one purpose is refused for any other. Its age is checked when it 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -46,3 +47,16 @@ def read_token(purpose: str, token: str, max_age: int) -> dict[str, Any]:
     if not isinstance(payload, dict):
         raise TokenInvalid(f"the {purpose} link is not valid")
     return payload
+
+
+def email_link(endpoint: str, **values: Any) -> str:
+    """An absolute link to ``endpoint`` for an e-mail, on the configured BASE_URL.
+
+    Never built from the request's Host header, which a visitor controls: a reset link must not
+    point anywhere but this service.
+    """
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
+    )
+    return adapter.build(endpoint, values, force_external=True)
