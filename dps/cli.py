@@ -11,11 +11,39 @@ demo_cli = AppGroup("demo", help="Demonstration data.")
 
 @demo_cli.command("load")
 def demo_load() -> None:
-    """Load the demonstration data (safe to run twice)."""
-    from dps.demo import load_demo_data
+    """Load the demonstration data (safe to run twice). Refused under DPS_ENV=production."""
+    from dps.demo import DemoDataRefused, load_demo_data
 
-    summary = load_demo_data()
+    try:
+        summary = load_demo_data()
+    except DemoDataRefused as refused:
+        raise click.ClickException(str(refused)) from refused
     click.echo(summary)
+
+
+@demo_cli.command("sign-ins")
+def demo_sign_ins() -> None:
+    """Print the demo accounts, their password and the administrator's second factor."""
+    from dps.demo import DEMO_PASSWORD, DemoDataRefused, demo_sign_ins
+    from dps.services.tokens import email_link
+    from dps.services.totp import code_for
+
+    try:
+        sign_ins = demo_sign_ins()
+    except DemoDataRefused as refused:
+        raise click.ClickException(str(refused)) from refused
+    click.echo(f"Demo sign-ins at {email_link('auth.sign_in')} (password: {DEMO_PASSWORD})")
+    for sign_in in sign_ins:
+        account = sign_in.account
+        missing = "" if sign_in.loaded else "  [not loaded: run `flask demo load`]"
+        click.echo(
+            f"  {account.email:<32} {account.role.label:<15} {account.organisation}{missing}"
+        )
+        if account.totp_secret:
+            click.echo(
+                f"  {'':<32} authenticator secret {account.totp_secret} "
+                f"(code now: {code_for(account.totp_secret)})"
+            )
 
 
 @click.command("grant-app-role")

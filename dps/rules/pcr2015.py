@@ -46,18 +46,29 @@ class Period:
 
 
 class PeriodRefused(ValueError):
-    """A proposed DPS period the rules do not allow; the message says why."""
+    """A proposed DPS period the rules do not allow; the message says why.
+
+    ``field`` names what is wrong ("start", "end" or "reason"), so a form can put the message
+    next to it.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def check_period(period: Period, *, transitional_cap: date) -> None:
     """Refuse a period that ends before it starts or runs past the transitional cap."""
     if period.end < period.start:
-        raise PeriodRefused("The end date must be the same as or after the start date.")
+        raise PeriodRefused(
+            "The end date must be the same as or after the start date.", field="end"
+        )
     if period.end > transitional_cap:
         raise PeriodRefused(
             "A dynamic purchasing system set up under the Public Contracts Regulations 2015 "
             f"cannot run beyond {transitional_cap.day} {transitional_cap:%B %Y} (the transitional "
-            "cap). Choose an end date on or before it."
+            "cap). Choose an end date on or before it.",
+            field="end",
         )
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 
@@ -29,29 +29,66 @@ def is_open(dps: DPS, at: datetime | None = None) -> bool:
     return period_of(dps).is_open(at or utcnow())
 
 
+def latest_notices(dps: DPS, limit: int = 3) -> list[Notice]:
+    return list(
+        db.session.scalars(
+            db.select(Notice)
+            .where(Notice.dps_id == dps.id)
+            .order_by(Notice.published_at.desc(), Notice.id.desc())
+            .limit(limit)
+        )
+    )
+
+
 @dataclass(frozen=True)
 class PublicStatus:
     dps: DPS | None
     open_now: bool
     opens_at: datetime | None
     closes_at: datetime | None
+    notices: list[Notice] = field(default_factory=list)
+    # True before the period has started; False when it is open or over.
+    not_yet_open: bool = False
+
+    @property
+    def last_open_moment(self) -> datetime | None:
+        """One second before the period closes: 23:59:59 London on the end date."""
+        return self.closes_at - timedelta(seconds=1) if self.closes_at else None
 
 
 def public_status(at: datetime | None = None) -> PublicStatus:
     dps = current_dps()
     if dps is None:
         return PublicStatus(None, False, None, None)
+    at = at or utcnow()
     period = period_of(dps)
-    return PublicStatus(dps, period.is_open(at or utcnow()), period.opens_at, period.closes_at)
+    return PublicStatus(
+        dps,
+        period.is_open(at),
+        period.opens_at,
+        period.closes_at,
+        latest_notices(dps),
+        not_yet_open=at < period.opens_at,
+    )
+
+
+def transitional_cap() -> date:
+    """The last day a 2015 DPS may run to (configured; DESIGN §3)."""
+    cap: date = current_app.config["DPS_TRANSITIONAL_CAP"]
+    return cap
 
 
 def change_period(dps: DPS, *, start: date, end: date, reason: str, actor: User | None) -> Notice:
     """Change the DPS period: checked against the rules, announced as a notice, audited."""
     reason = reason.strip()
     if not reason:
-        raise pcr2015.PeriodRefused("Give a reason for changing the period.")
+        raise pcr2015.PeriodRefused("Give a reason for changing the period.", field="reason")
+    if (start, end) == (dps.period_start, dps.period_end):
+        raise pcr2015.PeriodRefused(
+            "The dates are the same as the current period. Change one of them.", field="start"
+        )
     proposed = pcr2015.Period(start, end)
-    pcr2015.check_period(proposed, transitional_cap=current_app.config["DPS_TRANSITIONAL_CAP"])
+    pcr2015.check_period(proposed, transitional_cap=transitional_cap())
     before = {
         "period_start": dps.period_start.isoformat(),
         "period_end": dps.period_end.isoformat(),
