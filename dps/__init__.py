@@ -10,6 +10,7 @@ from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from dps.config import DEFAULT_INSTANCE_PATH, PROJECT_ROOT, load_config
+from dps.scheduler import init_scheduler
 
 
 def create_app(overrides: dict[str, Any] | None = None, env: dict[str, str] | None = None) -> Flask:
@@ -53,6 +54,7 @@ def create_app(overrides: dict[str, Any] | None = None, env: dict[str, str] | No
     from dps.cli import register_cli
 
     register_cli(app)
+    init_scheduler(app)
     return app
 
 

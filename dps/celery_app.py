@@ -6,10 +6,11 @@ notifications-api. They take ids, never objects. Queue names are constants here.
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from celery import Celery, Task
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 
 QUEUE_DEFAULT = "dps-default"
 QUEUE_OUTBOX = "dps-outbox"
@@ -17,17 +18,48 @@ QUEUE_CHECKS = "dps-checks"
 QUEUE_SCHEDULED = "dps-scheduled"
 ALL_QUEUES = (QUEUE_DEFAULT, QUEUE_OUTBOX, QUEUE_CHECKS, QUEUE_SCHEDULED)
 
+# Task names the web needs without importing the workers (defined in workers/scheduled.py).
+RELAY_OUTBOX_TASK = "workers.scheduled.relay_outbox"
+SWEEP_OUTBOX_TASK = "workers.scheduled.sweep_outbox"
+
+# The modules that define tasks. The worker imports them through ``celery -A workers``; the web
+# imports them only to run a task in-process (the embedded default).
+TASK_MODULES = ("workers",)
+
 celery = Celery("dps")
+
+# The Flask app the tasks run in: the one create_app() built last in this process.
+_bound_app: Flask | None = None
+
+
+def bound_app() -> Flask | None:
+    return _bound_app
+
+
+class AppContextTask(Task):
+    """Runs each task in an app context of its own, so it has its own database session.
+
+    Run in-process, the task uses the caller's app; in a worker, the app create_app() built.
+    """
+
+    abstract = True
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        flask_app: Flask | None = current_app if has_app_context() else _bound_app
+        if flask_app is None:
+            raise RuntimeError("no Flask app: build one with create_app() before running tasks")
+        with flask_app.app_context():
+            return super().__call__(*args, **kwargs)
+
+
+def load_task_modules() -> None:
+    """Register every task in this process (needed only to run tasks in-process)."""
+    for module in TASK_MODULES:
+        importlib.import_module(module)
 
 
 def init_celery(app: Flask) -> Celery:
-    class AppContextTask(Task):
-        abstract = True
-
-        def __call__(self, *args: Any, **kwargs: Any) -> Any:
-            with app.app_context():
-                return super().__call__(*args, **kwargs)
-
+    global _bound_app
     in_process = app.config["TASKS_IN_PROCESS"]
     visibility = app.config["CELERY_VISIBILITY_TIMEOUT"]
     celery.conf.update(
@@ -55,5 +87,6 @@ def init_celery(app: Flask) -> Celery:
         celery.conf.update(extra)
     celery.Task = AppContextTask
     celery.set_default()
+    _bound_app = app
     app.extensions["celery"] = celery
     return celery

@@ -1,15 +1,16 @@
 """The Celery workers: `celery -A workers worker` and `celery -A workers beat`.
 
 The Celery app is built from the same create_app() as the web, so tasks share its
-configuration, models and services and run inside its app context. (Nothing here is named
-``app``: Celery's ``-A`` would take a Flask app of that name for itself.)
+configuration, models and services and run inside its app context. When a Flask app already
+exists in this process (the web running a task in-process), it is used rather than a second
+one. (Nothing here is named ``app``: Celery's ``-A`` would take a Flask app of that name.)
 """
 
 from dps import create_app
-from dps.celery_app import celery
+from dps.celery_app import bound_app, celery
 
-flask_app = create_app()
+flask_app = bound_app() or create_app()
 
-from workers import scheduled  # noqa: E402,F401  (registers the tasks)
+from workers import scheduled  # noqa: E402  (registers the tasks and the beat schedule)
 
-__all__ = ["celery", "flask_app"]
+__all__ = ["celery", "flask_app", "scheduled"]

@@ -1,1 +1,47 @@
-"""Scheduled (beat) jobs and the outbox relay. Each schedule sits next to its task."""
+"""Scheduled (beat) jobs and the outbox relay. Each schedule sits next to its task.
+
+``celery.conf.beat_schedule`` is the one list of scheduled jobs: Celery beat sends them to the
+workers, and ``make run`` runs the same entries on an in-process timer (dps/scheduler.py). To add
+a job, define its task here and its entry beside it.
+"""
+
+from __future__ import annotations
+
+from dps.celery_app import (
+    QUEUE_OUTBOX,
+    QUEUE_SCHEDULED,
+    RELAY_OUTBOX_TASK,
+    SWEEP_OUTBOX_TASK,
+    celery,
+)
+from dps.services import outbox
+
+SWEEP_EVERY_SECONDS = 60.0
+
+
+@celery.task(name=RELAY_OUTBOX_TASK)
+def relay_outbox() -> int:
+    """After a commit: deliver the pending outbox rows. Idempotent: each row is sent once."""
+    return outbox.relay_pending()
+
+
+@celery.task(name=SWEEP_OUTBOX_TASK)
+def sweep_outbox() -> int:
+    """Every minute: deliver anything a relay left behind (broker down, failures now due)."""
+    return outbox.relay_pending()
+
+
+celery.conf.task_routes = {
+    **(celery.conf.task_routes or {}),
+    RELAY_OUTBOX_TASK: {"queue": QUEUE_OUTBOX},
+    SWEEP_OUTBOX_TASK: {"queue": QUEUE_SCHEDULED},
+}
+
+celery.conf.beat_schedule = {
+    **(celery.conf.beat_schedule or {}),
+    "sweep-outbox": {
+        "task": SWEEP_OUTBOX_TASK,
+        "schedule": SWEEP_EVERY_SECONDS,
+        "options": {"queue": QUEUE_SCHEDULED, "expires": SWEEP_EVERY_SECONDS},
+    },
+}

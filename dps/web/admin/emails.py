@@ -1,1 +1,61 @@
-"""Administration: emails."""
+"""Administration: the e-mails in the outbox, read and (when one failed) sent again.
+
+In development (MAIL_BACKEND=record) nothing leaves the machine, and this is where an
+administrator reads what the portal sent.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from dps.models.accounts import User
+from dps.models.outbox import OutboxMessage
+from dps.services import outbox
+from dps.services.mail import BACKEND_RECORD
+from dps.web.access import Area, allow
+from dps.web.admin import bp
+
+
+def _email_or_404(message_id: int) -> OutboxMessage:
+    message = outbox.get_email(message_id)
+    if message is None:
+        abort(404)
+    return message
+
+
+@bp.get("/emails")
+@allow(Area.ADMIN)
+def emails() -> str:
+    page = request.args.get("page", 1, type=int) or 1
+    return render_template(
+        "admin/emails.html",
+        pagination=outbox.list_emails(max(page, 1)),
+        recording=current_app.config["MAIL_BACKEND"] == BACKEND_RECORD,
+    )
+
+
+@bp.get("/emails/<int:message_id>")
+@allow(Area.ADMIN)
+def email(message_id: int) -> str:
+    return render_template(
+        "admin/emails_message.html",
+        message=_email_or_404(message_id),
+        recording=current_app.config["MAIL_BACKEND"] == BACKEND_RECORD,
+    )
+
+
+@bp.post("/emails/<int:message_id>/send-again")
+@allow(Area.ADMIN)
+def email_send_again(message_id: int) -> Response:
+    message = _email_or_404(message_id)
+    try:
+        outbox.send_again(message, actor=cast(User, current_user._get_current_object()))
+    except outbox.OutboxError as refused:
+        flash(str(refused))
+    else:
+        flash("The e-mail has been put back in the queue to be sent again", "success")
+    return redirect(url_for("admin.email", message_id=message_id))
