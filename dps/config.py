@@ -126,6 +126,7 @@ def load_config(
         "SMTP_TIMEOUT_SECONDS": _int(env, "SMTP_TIMEOUT_SECONDS", 10),
         "MAIL_FROM": env.get("MAIL_FROM", "CCIN DPS <dps@oldham.example.org>"),
         "OUTBOX_MAX_ATTEMPTS": _int(env, "OUTBOX_MAX_ATTEMPTS", 12),
+        "OUTBOX_SWEEP_SECONDS": _int(env, "OUTBOX_SWEEP_SECONDS", 60),
         "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000"),
         # Where people write about the service (shown on the statement pages and the footer).
         "CONTACT_EMAIL": env.get("CONTACT_EMAIL", "dps.procurement@oldham.example.org"),
