@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
-from flask import Flask
+from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
 
 from dps import create_app
@@ -48,6 +48,11 @@ class HTMLClient(FlaskClient):
     """A test client whose responses also offer ``.soup``, the page parsed with BeautifulSoup."""
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
+        # The `app` fixture keeps one app context, which every request then shares, and with it
+        # `g`: forget the user Flask-Login cached there, so each request loads its own from its
+        # cookie (as in production) rather than seeing the previous client's.
+        if has_app_context():
+            g.pop("_login_user", None)
         response = super().open(*args, **kwargs)
         if response.mimetype == "text/html":
             response.soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")

@@ -1,0 +1,80 @@
+"""Registering, confirming and signing in on PostgreSQL, as the application's own role."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy.exc import IntegrityError
+
+from dps.extensions import db
+from dps.models import AuditEvent, Organisation, User
+from dps.services import passwords
+from tests.unit.test_accounts import PASSWORD, emails_to, link_in
+
+pytestmark = pytest.mark.postgres
+
+
+def register(client: FlaskClient, email: str) -> None:
+    response = client.post(
+        "/register",
+        data={
+            "organisation_name": "Co-op Futures",
+            "name": "Ann Lee",
+            "email": email,
+            "password": PASSWORD,
+            "password_confirm": PASSWORD,
+        },
+    )
+    assert response.location == "/register/check-email"
+
+
+def test_register_confirm_sign_in_and_out_on_postgres(pg_client: FlaskClient) -> None:
+    register(pg_client, "Ann.Lee@Example.org")
+    register(pg_client, "ann.lee@EXAMPLE.org")  # the same address: nothing more is created
+    assert db.session.scalar(db.select(db.func.count(User.id))) == 1
+    assert db.session.scalar(db.select(db.func.count(Organisation.id))) == 1
+
+    refused = pg_client.post(
+        "/sign-in", data={"email": "ann.lee@example.org", "password": PASSWORD}
+    )
+    assert refused.status_code == 200
+    assert "Confirm your email address" in refused.get_data(as_text=True)
+
+    confirm = link_in(emails_to("ann.lee@example.org")[0], "/confirm-email/")
+    assert pg_client.get(confirm).status_code == 200
+
+    wrong = pg_client.post("/sign-in", data={"email": "ann.lee@example.org", "password": "nope"})
+    assert "Enter a correct email address and password" in wrong.get_data(as_text=True)
+    signed_in = pg_client.post(
+        "/sign-in", data={"email": "ANN.LEE@example.org", "password": PASSWORD}
+    )
+    assert signed_in.location == "/home"
+    assert pg_client.get("/session/status").json["signed_in"] is True
+    assert pg_client.get("/account").status_code == 200
+
+    assert pg_client.post("/sign-out").status_code == 302
+    assert pg_client.get("/session/status").json["signed_in"] is False
+
+    user = db.session.scalars(db.select(User)).one()
+    assert user.last_signed_in_at is not None and user.last_signed_in_at.tzinfo is not None
+    recorded = db.session.scalars(
+        db.select(AuditEvent.action).where(AuditEvent.action.like("user.sign%"))
+    ).all()
+    assert recorded == [
+        "user.sign_in_failed",
+        "user.sign_in_failed",
+        "user.signed_in",
+        "user.signed_out",
+    ]
+
+
+def test_postgres_refuses_a_second_account_for_an_address_in_another_case(
+    pg_client: FlaskClient,
+) -> None:
+    # The unique index on lower(email) holds even if a caller bypasses the service's check.
+    db.session.add(User(email="kim@example.org", name="Kim", password_hash=passwords.DUMMY_HASH))
+    db.session.commit()
+    db.session.add(User(email="KIM@example.org", name="Kim", password_hash=passwords.DUMMY_HASH))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
