@@ -38,10 +38,10 @@ class Sink:
 
 
 @contextmanager
-def smtp_sink(port: int | None = None) -> Iterator[tuple[Sink, int]]:
+def smtp_sink(port: int | None = None, sink: Sink | None = None) -> Iterator[tuple[Sink, int]]:
     """Run a sink on ``port`` (a free one if not given) until the block ends."""
     port = port or free_port()
-    sink = Sink()
+    sink = sink or Sink()
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
     try:
