@@ -51,7 +51,14 @@ def _end_idle_sessions() -> Any:
 def request_idle_limit_seconds() -> int:
     from flask import current_app
 
-    return int(current_app.config["SESSION_IDLE_MINUTES"]) * 60
+    # float(): tests set a fraction of a minute to see the warning within seconds.
+    return int(float(current_app.config["SESSION_IDLE_MINUTES"]) * 60)
+
+
+def warning_seconds() -> int:
+    from flask import current_app
+
+    return int(float(current_app.config["SESSION_WARNING_MINUTES"]) * 60)
 
 
 def _error_page(error: HTTPException) -> Any:
@@ -71,7 +78,8 @@ def _template_context() -> dict[str, Any]:
     return {
         "current_role": role,
         "Area": Area,
-        "session_idle_minutes": request_idle_limit_seconds() // 60,
+        "session_idle_seconds": request_idle_limit_seconds(),
+        "session_warning_seconds": warning_seconds(),
     }
 
 

@@ -8,8 +8,16 @@ import uuid
 from flask import Flask, Response, g, request
 
 
+def csp_nonce() -> str:
+    """This request's nonce, made on first use: a page rendered by an earlier hook (the CSRF
+    error page, from Flask-WTF's own before_request) needs it before _start_request runs."""
+    if not getattr(g, "csp_nonce", None):
+        g.csp_nonce = secrets.token_urlsafe(18)
+    return str(g.csp_nonce)
+
+
 def _start_request() -> None:
-    g.csp_nonce = secrets.token_urlsafe(18)
+    csp_nonce()
     incoming = request.headers.get("X-Request-ID", "")
     g.request_id = incoming[:64] if incoming.isprintable() and incoming else uuid.uuid4().hex
 
@@ -32,8 +40,7 @@ def content_security_policy(nonce: str) -> str:
 
 
 def _set_headers(response: Response) -> Response:
-    nonce = getattr(g, "csp_nonce", None) or secrets.token_urlsafe(18)
-    response.headers["Content-Security-Policy"] = content_security_policy(nonce)
+    response.headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "same-origin"
@@ -50,4 +57,4 @@ def _set_headers(response: Response) -> Response:
 def init_security(app: Flask) -> None:
     app.before_request(_start_request)
     app.after_request(_set_headers)
-    app.context_processor(lambda: {"cspNonce": getattr(g, "csp_nonce", "")})
+    app.context_processor(lambda: {"cspNonce": csp_nonce()})
