@@ -7,7 +7,7 @@ second rule set (the Procurement Act 2023's dynamic markets) can sit beside it l
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from dps.services.calendar import LONDON, add_working_days
 
@@ -33,16 +33,28 @@ class Period:
 
     @property
     def opens_at(self) -> datetime:
-        """00:00 London on the start date."""
-        return datetime.combine(self.start, time.min, tzinfo=LONDON)
+        """00:00 London on the start date, as a UTC instant."""
+        return _london_midnight(self.start)
 
     @property
     def closes_at(self) -> datetime:
         """00:00 London on the day after the end date: the first instant outside the period."""
-        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=LONDON)
+        return _london_midnight(self.end + timedelta(days=1))
 
     def is_open(self, at: datetime) -> bool:
-        return self.opens_at <= at < self.closes_at
+        return self.opens_at <= _instant(at) < self.closes_at
+
+
+def _london_midnight(day: date) -> datetime:
+    # In UTC: Python compares and subtracts two datetimes sharing one tzinfo by their wall
+    # clocks, which is wrong by an hour across a clock change.
+    return datetime.combine(day, time.min, tzinfo=LONDON).astimezone(UTC)
+
+
+def _instant(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given for an instant: attach a time zone")
+    return value.astimezone(UTC)
 
 
 class PeriodRefused(ValueError):
@@ -78,7 +90,7 @@ def decision_due_at(received_at: datetime, *, extended: bool = False) -> datetim
     The day of receipt (London) is day 0; the decision is due by 23:59:59 London on the 10th
     working day after it, or the 15th where the extension is justified.
     """
-    received_on = received_at.astimezone(LONDON).date()
+    received_on = _instant(received_at).astimezone(LONDON).date()
     days = EVALUATION_WORKING_DAYS_EXTENDED if extended else EVALUATION_WORKING_DAYS
     due_day = add_working_days(received_on, days)
     return datetime.combine(due_day, time(23, 59, 59), tzinfo=LONDON)
@@ -86,11 +98,11 @@ def decision_due_at(received_at: datetime, *, extended: bool = False) -> datetim
 
 def self_declaration_due_at(requested_at: datetime) -> datetime:
     day = add_working_days(
-        requested_at.astimezone(LONDON).date(), SELF_DECLARATION_RENEWAL_WORKING_DAYS
+        _instant(requested_at).astimezone(LONDON).date(), SELF_DECLARATION_RENEWAL_WORKING_DAYS
     )
     return datetime.combine(day, time(23, 59, 59), tzinfo=LONDON)
 
 
 def tender_period_long_enough(published_at: datetime, deadline: datetime) -> bool:
     """At least 10 whole days from the moment of publication to the tender deadline."""
-    return deadline - published_at >= MINIMUM_TENDER_PERIOD
+    return _instant(deadline) - _instant(published_at) >= MINIMUM_TENDER_PERIOD

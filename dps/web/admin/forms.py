@@ -24,12 +24,27 @@ MEMBERSHIP_TYPE_CHOICES = [(t.value, t.label) for t in MembershipType]
 REASON_MAX_LENGTH = 2000
 
 
+class DayFirstDateInput(GovDateInput):
+    """The GOV.UK date input, its group named after the field.
+
+    The field's own id is that of the day box, so the error summary links to the first box, as
+    the GOV.UK pattern asks.
+    """
+
+    def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
+        params: dict[str, Any] = super().map_gov_params(field, **kwargs)
+        params["id"] = field.name
+        return params
+
+
 class GovDateField(DateField):
     """A date typed as day, month and year, with the GOV.UK date input's error messages."""
 
-    widget = GovDateInput()
+    widget = DayFirstDateInput()
 
     def __init__(self, label: str, **kwargs: Any) -> None:
+        if kwargs.get("name"):
+            kwargs.setdefault("id", f"{kwargs.get('_prefix') or ''}{kwargs['name']}-day")
         super().__init__(label, format="%d %m %Y", **kwargs)
 
     def process_formdata(self, valuelist: list[Any]) -> None:
