@@ -337,3 +337,9 @@ def test_sending_again_needs_a_csrf_token(app: Flask, client: FlaskClient) -> No
     app.config["WTF_CSRF_ENABLED"] = True
     assert client.post(f"/admin/emails/{message.id}/send-again").status_code == 400
     assert all_messages()[0].status == OutboxStatus.FAILED
+
+
+def test_the_administration_home_page_links_to_the_emails(app: Flask, client: FlaskClient) -> None:
+    sign_in_as(client, Role.ADMINISTRATOR)
+    page = client.get("/admin/")
+    assert page.soup.find("a", string="E-mails")["href"] == "/admin/emails"
