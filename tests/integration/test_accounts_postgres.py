@@ -1,17 +1,21 @@
-"""Registering, confirming and signing in on PostgreSQL, as the application's own role."""
+"""Accounts on the production services: signing in on PostgreSQL, rate limits in Redis."""
 
 from __future__ import annotations
 
+import uuid
+from pathlib import Path
+
 import pytest
+import redis
 from flask.testing import FlaskClient
 from sqlalchemy.exc import IntegrityError
 
 from dps.extensions import db
 from dps.models import AuditEvent, Organisation, User
 from dps.services import passwords
+from tests import services
+from tests.conftest import make_app
 from tests.unit.test_accounts import PASSWORD, emails_to, link_in
-
-pytestmark = pytest.mark.postgres
 
 
 def register(client: FlaskClient, email: str) -> None:
@@ -28,6 +32,7 @@ def register(client: FlaskClient, email: str) -> None:
     assert response.location == "/register/check-email"
 
 
+@pytest.mark.postgres
 def test_register_confirm_sign_in_and_out_on_postgres(pg_client: FlaskClient) -> None:
     register(pg_client, "Ann.Lee@Example.org")
     register(pg_client, "ann.lee@EXAMPLE.org")  # the same address: nothing more is created
@@ -68,6 +73,7 @@ def test_register_confirm_sign_in_and_out_on_postgres(pg_client: FlaskClient) ->
     ]
 
 
+@pytest.mark.postgres
 def test_postgres_refuses_a_second_account_for_an_address_in_another_case(
     pg_client: FlaskClient,
 ) -> None:
@@ -78,3 +84,37 @@ def test_postgres_refuses_a_second_account_for_an_address_in_another_case(
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
+
+
+@pytest.mark.redis
+def test_sign_in_limits_are_counted_in_redis_when_configured(tmp_path: Path) -> None:
+    """Counts kept in Redis hold across every web process, not just the one that counted."""
+    services.need_redis()
+    run = uuid.uuid4().hex[:8]
+    email, address = f"limit-{run}@example.org", f"10.{int(run[:2], 16)}.{int(run[2:4], 16)}.7"
+    app = make_app(
+        tmp_path,
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI=services.REDIS_URL,
+        LOGIN_LIMIT_PER_ACCOUNT="2 per minute",
+        LOGIN_LIMIT_PER_ADDRESS="50 per minute",
+    )
+    store = redis.Redis.from_url(services.REDIS_URL)
+
+    def attempt() -> int:
+        response = app.test_client().post(
+            "/sign-in",
+            data={"email": email, "password": "not the password"},
+            environ_base={"REMOTE_ADDR": address},
+        )
+        return response.status_code
+
+    with app.app_context():
+        db.create_all()
+        assert [attempt(), attempt(), attempt()] == [200, 200, 429]
+        keys = store.keys(f"*{email}*")
+        assert keys, "the per-account count should be kept in Redis"
+        # The count lives only in Redis: clearing it there lets the account try again.
+        store.delete(*keys)
+        assert attempt() == 200
+        store.delete(*store.keys(f"*{email}*"), *store.keys(f"*{address}*"))
