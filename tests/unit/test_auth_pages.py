@@ -306,6 +306,17 @@ def test_successful_sign_ins_do_not_use_up_the_limit(limited_client: FlaskClient
         limited_client.post("/sign-out")
 
 
+def test_the_code_form_is_limited_per_account(limited_client: FlaskClient) -> None:
+    make_user("admin@example.org", role=Role.ADMINISTRATOR, totp_secret=SECRET)
+    sign_in(limited_client, "admin@example.org")
+    wrong = "000000" if totp.code_for(SECRET) != "000000" else "111111"
+    for _ in range(3):
+        assert limited_client.post("/sign-in/code", data={"code": wrong}).status_code == 200
+    right = limited_client.post("/sign-in/code", data={"code": totp.code_for(SECRET)})
+    assert right.status_code == 429
+    assert not is_signed_in(limited_client)
+
+
 def test_password_reset_requests_are_limited(limited_client: FlaskClient) -> None:
     make_user()
     for _ in range(3):

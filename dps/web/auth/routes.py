@@ -36,6 +36,10 @@ PENDING_MAX_SECONDS = 10 * 60
 CHECK_EMAIL = "check_email"
 RESET_REQUESTED = "reset_requested"
 
+CODE_PAGES = {
+    accounts.Outcome.NEEDS_CODE: "auth.sign_in_code",
+    accounts.Outcome.NEEDS_CODE_SET_UP: "auth.set_up_code",
+}
 SIGN_IN_REFUSED = "Enter a correct email address and password"
 WRONG_CODE = "The code is not correct. Enter the code your authenticator app shows now"
 
@@ -162,14 +166,12 @@ def sign_in() -> Page:
     unconfirmed = False
     if form.validate_on_submit():
         step = accounts.sign_in_with_password(form.email.data, form.password.data)
-        if step.outcome is accounts.Outcome.SIGNED_IN and step.user:
+        if step.user and step.outcome is accounts.Outcome.SIGNED_IN:
             return _finish_sign_in(step.user, next_url)
-        if step.outcome is accounts.Outcome.NEEDS_CODE and step.user:
+        if step.user and step.outcome in CODE_PAGES:
+            # An administrator: not signed in until the code is given.
             _hold_pending(step.user, next_url)
-            return redirect(url_for("auth.sign_in_code"))
-        if step.outcome is accounts.Outcome.NEEDS_CODE_SET_UP and step.user:
-            _hold_pending(step.user, next_url)
-            return redirect(url_for("auth.set_up_code"))
+            return redirect(url_for(CODE_PAGES[step.outcome]))
         if step.outcome is accounts.Outcome.UNCONFIRMED:
             unconfirmed = True
             form.email.errors.append("Confirm your email address before you sign in")
