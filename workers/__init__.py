@@ -6,10 +6,23 @@ exists in this process (the web running a task in-process), it is used rather th
 one. (Nothing here is named ``app``: Celery's ``-A`` would take a Flask app of that name.)
 """
 
+from typing import Any
+
+from celery.signals import worker_process_init
+
 from dps import create_app
 from dps.celery_app import bound_app, celery
+from dps.extensions import db
 
 flask_app = bound_app() or create_app()
+
+
+@worker_process_init.connect
+def _own_database_connections(**_kwargs: Any) -> None:
+    """A forked pool process must not share its parent's database connections."""
+    with flask_app.app_context():
+        db.engine.dispose(close=False)
+
 
 from workers import scheduled  # noqa: E402  (registers the tasks and the beat schedule)
 

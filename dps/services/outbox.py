@@ -103,9 +103,8 @@ def request_relay() -> None:
             from dps.celery_app import QUEUE_OUTBOX, RELAY_OUTBOX_TASK
 
             publish_task(RELAY_OUTBOX_TASK, [], queue=QUEUE_OUTBOX)
-    except Exception:
-        logger.warning("Outbox relay not started; the scheduled sweep will deliver the rows")
-        logger.debug("Outbox relay error", exc_info=True)
+    except Exception as error:
+        logger.warning("Outbox relay not started (%s); the sweep will send the rows", error)
 
 
 def _relay_in_process() -> None:

@@ -157,7 +157,8 @@ class CeleryProcesses:
             "worker",
             [
                 "worker",
-                "--pool=solo",
+                "--pool=prefork",
+                "--concurrency=1",
                 "-Q",
                 ",".join(ALL_QUEUES),
                 "-n",

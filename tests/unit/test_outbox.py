@@ -343,3 +343,22 @@ def test_the_administration_home_page_links_to_the_emails(app: Flask, client: Fl
     sign_in_as(client, Role.ADMINISTRATOR)
     page = client.get("/admin/")
     assert page.soup.find("a", string="E-mails")["href"] == "/admin/emails"
+
+
+def test_the_timer_starts_with_the_first_request_when_serving(tmp_path: Any) -> None:
+    from tests.conftest import make_app
+
+    app = make_app(tmp_path, TESTING=False, SCHEDULER_IN_PROCESS=True)
+    with app.app_context():
+        db.create_all()
+    assert "dps_scheduler" not in app.extensions  # a CLI command would never get further
+    app.test_client().get("/")
+    thread = app.extensions["dps_scheduler"]
+    try:
+        assert thread.is_alive()
+        app.test_client().get("/")
+        assert app.extensions["dps_scheduler"] is thread  # one timer, however many requests
+    finally:
+        thread.stop()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
