@@ -10,21 +10,28 @@ from alembic import context
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Interpret the config file for Python logging. Keep the loggers that already exist: when the
+# migrations run inside a process (the tests, an app at start-up), the application's own
+# loggers must go on working afterwards.
+fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
+
+
+_owner_engine = None
 
 
 def get_engine():
     # Migrations run as the schema's owner; the application connects as a role that is not.
+    global _owner_engine
     owner_url = os.environ.get("MIGRATION_DATABASE_URL")
     if owner_url:
-        from sqlalchemy import create_engine
+        if _owner_engine is None:
+            from sqlalchemy import create_engine
 
-        from dps.config import normalise_database_url
+            from dps.config import normalise_database_url
 
-        return create_engine(normalise_database_url(owner_url))
+            _owner_engine = create_engine(normalise_database_url(owner_url))
+        return _owner_engine
     return current_app.extensions['migrate'].db.engine
 
 
@@ -117,6 +124,9 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+
+    if _owner_engine is not None:
+        _owner_engine.dispose()
 
 
 if context.is_offline_mode():
