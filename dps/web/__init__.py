@@ -34,6 +34,10 @@ def _end_idle_sessions() -> Any:
     """Sign out a session left idle longer than the limit (the page warns before this)."""
     if not current_user.is_authenticated:
         return None
+    if request.endpoint == "auth.session_status":
+        # Read-only: the idle warning asks how long is left, without ending or renewing the
+        # session (ending it here would spend the explanation on a background request).
+        return None
     now = datetime.now(UTC).timestamp()
     idle_limit = request_idle_limit_seconds()
     last_seen = session.get("last_seen")
@@ -41,9 +45,8 @@ def _end_idle_sessions() -> Any:
         logout_user()
         session.clear()
         flash("You were signed out because you were inactive for a while. Sign in again.")
-        return redirect(url_for("auth.sign_in", next=request.full_path))
-    if request.endpoint != "auth.session_status":
-        session["last_seen"] = now
+        return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+    session["last_seen"] = now
     session.permanent = True
     return None
 

@@ -182,7 +182,11 @@ def serve(app: Flask) -> Iterator[LiveServer]:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with serve(build_live_app(tmp_path_factory.mktemp("live"))) as server:
+    # A low limit per account, so the page for too many sign-in attempts is quick to reach.
+    app = build_live_app(
+        tmp_path_factory.mktemp("live"), LOGIN_LIMIT_PER_ACCOUNT="2 per 15 minutes"
+    )
+    with serve(app) as server:
         yield server
 
 

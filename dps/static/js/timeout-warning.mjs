@@ -27,13 +27,18 @@ function announcementFor(seconds) {
   return describeSeconds(Math.ceil(seconds / 15) * 15);
 }
 
+// The server answers JSON, or redirects to sign-in when it has already ended the session.
+// The redirect is not followed: following it would show the sign-in page to fetch(), and its
+// message saying why would be lost.
 async function requestJson(url, options) {
   try {
     const response = await fetch(url, {
-      credentials: "same-origin",
-      headers: { Accept: "application/json", ...(options.headers || {}) },
       ...options,
+      credentials: "same-origin",
+      redirect: "manual",
+      headers: { Accept: "application/json", ...(options.headers || {}) },
     });
+    if (response.type === "opaqueredirect") return { signed_in: false, ended: true };
     return response.ok ? await response.json() : null;
   } catch {
     return null; // the network failed: the caller decides what that means
@@ -122,7 +127,7 @@ export function initTimeoutWarning(dialog) {
     stayButton.disabled = false;
     if (status === null) return; // could not reach the server: keep the warning up to retry
     if (!status.signed_in) {
-      endIfStillIdle();
+      window.location.assign(dialog.dataset.signInUrl);
       return;
     }
     close();
