@@ -16,6 +16,8 @@ from dps.services.passwords import hash_password
 from dps.web.access import Area, role_may_enter
 
 PASSWORD = "correct horse battery staple"
+# Hashed once: argon2 is slow on purpose, and these tests make many people.
+PASSWORD_HASH = hash_password(PASSWORD)
 
 # --- helpers the other member-organisation tests share ----------------------------------------
 
@@ -30,7 +32,7 @@ def member(name: str, membership_type: MembershipType = MembershipType.FULL) -> 
 
 
 def person(email: str, organisation: Organisation, role: Role) -> User:
-    user = User(email=email, name=email.split("@")[0], password_hash=hash_password(PASSWORD))
+    user = User(email=email, name=email.split("@")[0], password_hash=PASSWORD_HASH)
     db.session.add(user)
     db.session.add(Membership(user=user, organisation=organisation, role=role))
     db.session.commit()

@@ -14,13 +14,14 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import DateField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, StopValidation
 
 from dps.models.enums import MembershipType, Role
 from dps.models.organisations import Organisation
 from dps.services.organisations import consequence_of
 
-MEMBERSHIP_TYPE_CHOICES = [(t.value, t.label) for t in MembershipType]
+MEMBERSHIP_TYPE_CHOICES = [SelectChoice(t.value, t.label) for t in MembershipType]
 REASON_MAX_LENGTH = 2000
 
 
@@ -92,6 +93,7 @@ class OrganisationForm(FlaskForm):
         "Membership type",
         choices=MEMBERSHIP_TYPE_CHOICES,
         validators=[DataRequired(message="Select the membership type")],
+        invalid_choice_message="Select the membership type",
         widget=GovRadioInput(),
     )
     submit = SubmitField("Add organisation", widget=GovSubmitInput())
@@ -107,6 +109,7 @@ class MembershipTypeForm(FlaskForm):
         "New membership type",
         choices=MEMBERSHIP_TYPE_CHOICES,
         validators=[DataRequired(message="Select the new membership type")],
+        invalid_choice_message="Select the new membership type",
         widget=GovRadioInput(),
     )
     submit = SubmitField("Change membership type", widget=GovSubmitInput())
@@ -122,12 +125,13 @@ class InvitationForm(FlaskForm):
     role = RadioField(
         "Role",
         validators=[DataRequired(message="Select the role")],
+        invalid_choice_message="Select one of the roles listed",
         widget=GovRadioInput(),
     )
     submit = SubmitField("Send invitation", widget=GovSubmitInput())
 
     def offer_roles(self, roles: list[Role]) -> None:
-        self.role.choices = [(role.value, role.label) for role in roles]
+        self.role.choices = [SelectChoice(role.value, role.label) for role in roles]
 
     @staticmethod
     def role_items(roles: list[Role], organisation: Organisation) -> list[dict[str, Any]]:

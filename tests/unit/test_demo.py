@@ -1,0 +1,225 @@
+"""The demonstration data: what `make run` shows, loadable twice, refused in production."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pyotp
+from flask import Flask
+from flask.testing import FlaskClient
+
+from dps.demo import (
+    AFFILIATE,
+    DEMO_ACCOUNTS,
+    DEMO_PASSWORD,
+    DEMO_TOTP_SECRET,
+    EXTENSION_REASON,
+    FULL_MEMBERS,
+    load_demo_data,
+)
+from dps.extensions import db
+from dps.models import DPS, AuditEvent, Notice, Organisation, User
+from dps.models.enums import MembershipType, OrganisationKind, Role
+from dps.services import passwords
+from dps.services.dps import current_dps
+from tests.conftest import make_app
+
+
+def row_counts() -> dict[str, int]:
+    """Every table the models declare, with its number of rows."""
+    return {
+        table.name: db.session.scalar(db.select(db.func.count()).select_from(table)) or 0
+        for table in db.metadata.sorted_tables
+    }
+
+
+def user(email: str) -> User:
+    return db.session.scalars(db.select(User).where(User.email == email)).one()
+
+
+def organisation(name: str) -> Organisation:
+    return db.session.scalars(db.select(Organisation).where(Organisation.name == name)).one()
+
+
+def test_loading_twice_leaves_every_table_unchanged(app: Flask) -> None:
+    load_demo_data()
+    first = row_counts()
+    assert first["organisations"] > 0 and first["users"] == len(DEMO_ACCOUNTS)
+
+    summary = load_demo_data()
+
+    assert row_counts() == first
+    assert "already loaded" in summary
+
+
+def test_the_dps_its_lots_and_the_extended_period(app: Flask) -> None:
+    load_demo_data()
+    dps = current_dps()
+    assert dps is not None
+    assert dps.reference == "CCIN-DPS-2020"
+    assert dps.owner.name == "Oldham Council"
+    assert dps.rule_set == "PCR 2015 reg. 34"
+    assert [lot.name for lot in dps.lots] == [
+        "Lot 1 – Policy Development & Testing",
+        "Lot 2 – Capacity Building",
+    ]
+    lot1, lot2 = dps.lots
+    assert lot1.min_annual_turnover_pence == 10_000_000  # £100,000
+    assert lot2.min_annual_turnover_pence == 5_000_000  # £50,000
+    assert lot1.min_employers_liability_pence == lot2.min_employers_liability_pence == 500_000_000
+    assert lot1.min_public_liability_pence == 500_000_000
+    assert lot1.min_professional_indemnity_pence == 100_000_000  # £1m
+    assert lot2.min_professional_indemnity_pence == 50_000_000  # £500,000
+
+    # Seeded as in the CCIN documents, then extended through the administrators' service.
+    assert (dps.period_start, dps.period_end) == (date(2020, 4, 1), date(2029, 2, 23))
+    [notice] = db.session.scalars(db.select(Notice)).all()
+    assert EXTENSION_REASON in notice.body
+    [event] = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.action == "dps.period_changed")
+    ).all()
+    assert event.before == {"period_start": "2020-04-01", "period_end": "2025-03-31"}
+    assert event.after is not None and event.after["reason"] == EXTENSION_REASON
+
+
+def test_an_administrators_own_period_is_not_overwritten_by_a_second_load(app: Flask) -> None:
+    from dps.services import dps as dps_service
+
+    load_demo_data()
+    dps = current_dps()
+    assert dps is not None
+    dps_service.change_period(
+        dps, start=date(2020, 4, 1), end=date(2027, 3, 31), reason="Ending early", actor=None
+    )
+    load_demo_data()
+    assert dps.period_end == date(2027, 3, 31)
+
+
+def test_the_member_organisations_and_suppliers(app: Flask) -> None:
+    load_demo_data()
+    for name in FULL_MEMBERS:
+        full = organisation(name)
+        assert (full.kind, full.membership_type) == (OrganisationKind.MEMBER, MembershipType.FULL)
+    names = {o.name for o in db.session.scalars(db.select(Organisation))}
+    for place in ("Oldham", "Tameside", "Kirklees", "Rochdale", "Plymouth", "Croydon"):
+        assert any(place in name for name in names), place
+    for place in ("Newcastle", "Oxford", "Birmingham", "Cardiff"):
+        assert any(place in name for name in names), place
+    assert organisation("Burntwood Town Council").membership_type == MembershipType.ASSOCIATE
+    by_type = {
+        o.membership_type: o
+        for o in db.session.scalars(db.select(Organisation))
+        if o.membership_type in {MembershipType.AFFILIATE, MembershipType.SUPPORTER}
+    }
+    assert set(by_type) == {MembershipType.AFFILIATE, MembershipType.SUPPORTER}
+    assert all("(demo)" in o.name and not o.may_buy for o in by_type.values())
+    network = db.session.scalars(
+        db.select(Organisation).where(Organisation.kind == OrganisationKind.NETWORK)
+    ).one()
+    assert network.may_buy
+    suppliers = db.session.scalars(
+        db.select(Organisation).where(Organisation.kind == OrganisationKind.SUPPLIER)
+    ).all()
+    assert {s.name for s in suppliers} >= {"Co-operative Futures Ltd", "Capacity Works CIC"}
+    assert all(re.fullmatch(r"\d{8}", s.companies_house_number or "") for s in suppliers)
+
+
+def test_the_demo_accounts(app: Flask) -> None:
+    load_demo_data()
+    expected = {
+        "oldham.admin@example.org": (Role.ADMINISTRATOR, "Oldham Council"),
+        "tameside.buyer@example.org": (Role.BUYER, "Tameside Metropolitan Borough Council"),
+        "burntwood.buyer@example.org": (Role.BUYER, "Burntwood Town Council"),
+        "affiliate.officer@example.org": (Role.VIEWER, AFFILIATE),
+        "coop-futures@example.org": (Role.SUPPLIER_OWNER, "Co-operative Futures Ltd"),
+        "capacity-works@example.org": (Role.SUPPLIER_OWNER, "Capacity Works CIC"),
+    }
+    for email, (role, organisation_name) in expected.items():
+        account = user(email)
+        assert account.is_demo, email
+        assert account.email_confirmed_at is not None, email
+        assert passwords.verify_password(account.password_hash, DEMO_PASSWORD), email
+        assert account.membership is not None, email
+        assert account.membership.effective_role == role, email
+        assert account.membership.organisation.name == organisation_name, email
+
+
+def test_the_affiliate_officer_is_a_viewer_in_the_affiliate(app: Flask) -> None:
+    load_demo_data()
+    officer = user("affiliate.officer@example.org")
+    assert officer.membership is not None
+    assert officer.membership.role == Role.VIEWER
+    assert officer.membership.organisation.membership_type == MembershipType.AFFILIATE
+
+
+def test_the_demo_password_meets_the_password_rules() -> None:
+    assert passwords.problem_with(DEMO_PASSWORD) is None
+
+
+def test_the_demo_administrator_signs_in_with_the_password_and_the_fixed_code(
+    client: FlaskClient,
+) -> None:
+    load_demo_data()
+    admin = user("oldham.admin@example.org")
+    assert admin.totp_secret == DEMO_TOTP_SECRET
+    assert admin.totp_confirmed_at is not None
+
+    step = client.post(
+        "/sign-in", data={"email": "oldham.admin@example.org", "password": DEMO_PASSWORD}
+    )
+    assert step.headers["Location"].endswith("/sign-in/code")
+    signed_in = client.post("/sign-in/code", data={"code": pyotp.TOTP(DEMO_TOTP_SECRET).now()})
+    assert signed_in.status_code == 302
+    assert client.get("/admin/period").status_code == 200
+
+
+def test_the_sign_ins_command_prints_each_account_the_password_and_the_code(app: Flask) -> None:
+    load_demo_data()
+    result = app.test_cli_runner().invoke(args=["demo", "sign-ins"])
+    assert result.exit_code == 0, result.output
+    for account in DEMO_ACCOUNTS:
+        line = next(line for line in result.output.splitlines() if account.email in line)
+        assert account.role.label in line
+        assert account.organisation in line
+    assert DEMO_PASSWORD in result.output
+    assert DEMO_TOTP_SECRET in result.output
+    assert re.search(r"code now: \d{6}", result.output)
+    assert "not loaded" not in result.output
+
+
+def test_the_load_command_says_what_it_did(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo", "load"])
+    assert first.exit_code == 0, first.output
+    assert "Demo data loaded" in first.output
+    assert "already loaded" in runner.invoke(args=["demo", "load"]).output
+
+
+def test_demo_data_is_refused_under_the_production_setting(tmp_path: Path) -> None:
+    production = make_app(tmp_path, DEMO_ACCOUNTS_ALLOWED=False)
+    with production.app_context():
+        db.create_all()
+        runner = production.test_cli_runner()
+        for command in (["demo", "load"], ["demo", "sign-ins"]):
+            result = runner.invoke(args=command)
+            assert result.exit_code != 0
+            assert "DPS_ENV=production" in result.output
+        assert set(row_counts().values()) == {0}
+        assert db.session.scalars(db.select(DPS)).first() is None
+        db.session.remove()
+
+
+def test_the_production_setting_turns_demo_accounts_off(tmp_path: Path) -> None:
+    from dps.config import load_config
+
+    env = {
+        "DPS_ENV": "production",
+        "SECRET_KEY": "x" * 64,
+        "DATABASE_URL": "postgresql://dps@db/dps",
+        "CELERY_BROKER_URL": "redis://redis:6379/0",
+    }
+    assert load_config(env)["DEMO_ACCOUNTS_ALLOWED"] is False
+    development = load_config({"DPS_ENV": "development"}, instance_path=tmp_path)
+    assert development["DEMO_ACCOUNTS_ALLOWED"] is True
