@@ -1,19 +1,31 @@
 """Models, one module per aggregate. Importing this package registers every table."""
 
 from dps.models.accounts import Invitation, Membership, User
+from dps.models.admissions import Admission
+from dps.models.applications import Application, ApplicationLot
 from dps.models.audit import AuditEvent
+from dps.models.documents import Document
 from dps.models.dps import DPS, Lot, Notice
 from dps.models.organisations import Organisation
 from dps.models.outbox import OutboxMessage
+from dps.models.questionnaire import AnswerSet, QuestionnaireVersion
+from dps.models.suppliers import SupplierProfile
 
 __all__ = [
     "DPS",
+    "Admission",
+    "AnswerSet",
+    "Application",
+    "ApplicationLot",
     "AuditEvent",
+    "Document",
     "Invitation",
     "Lot",
     "Membership",
     "Notice",
     "Organisation",
     "OutboxMessage",
+    "QuestionnaireVersion",
+    "SupplierProfile",
     "User",
 ]

@@ -54,6 +54,73 @@ class OutboxStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+class LegalForm(enum.StrEnum):
+    COMPANY = "company"
+    CIC = "community_interest_company"
+    SOCIETY = "cooperative_or_community_benefit_society"
+    CHARITY = "charity"
+    PARTNERSHIP = "partnership"
+    SOLE_TRADER = "sole_trader"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "company": "Company",
+            "community_interest_company": "Community interest company (CIC)",
+            "cooperative_or_community_benefit_society": (
+                "Co-operative or community benefit society"
+            ),
+            "charity": "Charity",
+            "partnership": "Partnership",
+            "sole_trader": "Sole trader",
+            "other": "Other",
+        }[self.value]
+
+
+class OrganisationSize(enum.StrEnum):
+    """UK size bands (Companies Act 2006 thresholds, as PPN 03/23 asks)."""
+
+    MICRO = "micro"
+    SMALL = "small"
+    MEDIUM = "medium"
+    LARGE = "large"
+
+
+class ApplicationStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    CHECKING = "checking"
+    READY_FOR_REVIEW = "ready_for_review"
+    CLARIFICATION_REQUESTED = "clarification_requested"
+    DECIDED = "decided"
+    WITHDRAWN = "withdrawn"
+
+
+class LotOutcome(enum.StrEnum):
+    PENDING = "pending"
+    ADMITTED = "admitted"
+    REJECTED = "rejected"
+
+
+class AdmissionStatus(enum.StrEnum):
+    ADMITTED = "admitted"
+    SUSPENDED = "suspended"
+    REMOVED = "removed"
+
+
+class DocumentKind(enum.StrEnum):
+    EMPLOYERS_LIABILITY = "employers_liability"
+    PUBLIC_LIABILITY = "public_liability"
+    PROFESSIONAL_INDEMNITY = "professional_indemnity"
+    ACCOUNTS = "accounts"
+    MODERN_SLAVERY = "modern_slavery_policy"
+    DATA_PROTECTION = "data_protection_policy"
+    HEALTH_AND_SAFETY = "health_and_safety_policy"
+    EQUALITY = "equality_policy"
+    OTHER = "other"
+
+
 def str_enum(cls: type[enum.StrEnum], name: str) -> Any:
     """A portable enum column: a VARCHAR with a named CHECK constraint on every database."""
     return Enum(

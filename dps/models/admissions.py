@@ -1,0 +1,33 @@
+"""Admissions: a supplier in a lot's pool. Only admitted suppliers are invited to call-offs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from dps.extensions import db
+from dps.models.base import UTCDateTime, utcnow
+from dps.models.dps import Lot
+from dps.models.enums import AdmissionStatus, str_enum
+from dps.models.organisations import Organisation
+
+
+class Admission(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "admissions"
+    __table_args__ = (Index("ix_admissions_lot_status", "lot_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"))
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"))
+    status: Mapped[AdmissionStatus] = mapped_column(
+        str_enum(AdmissionStatus, "admission_status"), default=AdmissionStatus.ADMITTED
+    )
+    admitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    status_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    organisation: Mapped[Organisation] = relationship()
+    lot: Mapped[Lot] = relationship()
