@@ -91,7 +91,7 @@ def register_web(app: Flask) -> None:
     from dps.web.auth import bp as auth_bp
     from dps.web.buyer.routes import bp as buyer_bp
     from dps.web.public.routes import bp as public_bp
-    from dps.web.supplier.routes import bp as supplier_bp
+    from dps.web.supplier import bp as supplier_bp
 
     init_security(app)
     login_manager.login_view = "auth.sign_in"

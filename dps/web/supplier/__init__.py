@@ -1,0 +1,15 @@
+"""The supplier's area. One module per part of the work: the dashboard, the organisation
+profile and team, documents, the questionnaire sections and applications."""
+
+from flask import Blueprint
+
+bp = Blueprint("supplier", __name__)
+
+from dps.web.supplier import (  # noqa: E402,F401
+    applications,
+    documents,
+    profile,
+    questionnaire,
+    routes,
+    team,
+)

@@ -1,13 +1,12 @@
-"""The supplier's area: its home page now; applications and tenders build on it."""
+"""The supplier's home page (dashboard)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import render_template
 from flask_login import current_user
 
 from dps.web.access import Area, allow
-
-bp = Blueprint("supplier", __name__)
+from dps.web.supplier import bp
 
 
 @bp.get("/")
