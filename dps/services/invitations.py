@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 
 from dps.extensions import db
 from dps.models.accounts import Invitation, Membership, User
@@ -251,6 +252,19 @@ def accept(invitation: Invitation, *, name: str, password: str) -> User:
     problem = passwords.problem_with(password, email=invitation.email)
     if problem:
         raise InvitationRefused(problem, field="password")
+    password_hash = passwords.hash_password(password)
+    try:
+        user = _join(invitation, name, password_hash)
+        db.session.commit()
+    except IntegrityError as error:
+        # The address registered, or this link was used, a moment ago in another request.
+        db.session.rollback()
+        raise InvitationUnusable(Unusable.HAS_ACCOUNT, invitation) from error
+    return user
+
+
+def _join(invitation: Invitation, name: str, password_hash: str) -> User:
+    """The account (address confirmed by the link) and membership, in the session."""
     # The role as invited, even if the organisation has since stopped buying: the membership
     # records it and Membership.effective_role limits a buyer there to viewing.
     role = invitation.role
@@ -258,16 +272,15 @@ def accept(invitation: Invitation, *, name: str, password: str) -> User:
     user = User(
         email=invitation.email,
         name=name,
-        password_hash=passwords.hash_password(password),
+        password_hash=password_hash,
         email_confirmed_at=now,
         created_at=now,
     )
     db.session.add(user)
     db.session.flush()
-    membership = Membership(
-        user=user, organisation=invitation.organisation, role=role, created_at=now
+    db.session.add(
+        Membership(user=user, organisation=invitation.organisation, role=role, created_at=now)
     )
-    db.session.add(membership)
     invitation.accepted_at = now
     audit.record(
         "invitation.accepted",
@@ -287,5 +300,4 @@ def accept(invitation: Invitation, *, name: str, password: str) -> User:
             "through": "invitation",
         },
     )
-    db.session.commit()
     return user

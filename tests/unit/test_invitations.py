@@ -404,3 +404,19 @@ def test_only_administrators_may_invite_or_cancel(client: FlaskClient) -> None:
     )
     db.session.refresh(invitation)
     assert invitation.cancelled_at is None
+
+
+def test_an_address_registered_while_the_form_was_open_is_refused_cleanly(app: Flask) -> None:
+    admin = administrator()
+    tameside = member("Tameside")
+    invitation = invitations.invite(tameside, "pat@example.org", Role.VIEWER, actor=admin)
+    opened = invitations.open_invitation(invitations.token_for(invitation))
+    person("pat@example.org", member("Elsewhere"), Role.VIEWER)  # another request, meanwhile
+
+    with pytest.raises(invitations.InvitationUnusable) as unusable:
+        invitations.accept(opened, name="Pat", password=NEW_PASSWORD)
+
+    assert unusable.value.reason == invitations.Unusable.HAS_ACCOUNT
+    db.session.refresh(invitation)
+    assert invitation.accepted_at is None
+    assert "invitation.accepted" not in db.session.scalars(db.select(AuditEvent.action)).all()

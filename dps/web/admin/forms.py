@@ -119,7 +119,7 @@ class InvitationForm(FlaskForm):
     email = StringField(
         "Email address",
         validators=[DataRequired(message="Enter the person’s email address")],
-        description="The invitation is sent to this address. It can be used once.",
+        description="We will send the invitation to this address.",
         widget=GovTextInput(),
     )
     role = RadioField(

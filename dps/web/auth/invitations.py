@@ -59,11 +59,7 @@ def accept_invitation(token: str) -> Response | tuple[str, int] | str:
     try:
         invitation = invitations_service.open_invitation(token)
     except invitations_service.InvitationUnusable as unusable:
-        return render_template(
-            "auth/invitation_unusable.html",
-            reason=unusable.reason.value,
-            invitation=unusable.invitation,
-        ), UNUSABLE_STATUS[unusable.reason]
+        return _unusable(unusable)
 
     form = AcceptInvitationForm()
     if form.validate_on_submit():
@@ -73,6 +69,8 @@ def accept_invitation(token: str) -> Response | tuple[str, int] | str:
             )
         except invitations_service.InvitationRefused as refused:
             getattr(form, refused.field or "name").errors.append(str(refused))
+        except invitations_service.InvitationUnusable as unusable:
+            return _unusable(unusable)
         else:
             if invitation.role == Role.ADMINISTRATOR:
                 # Administrators use a second factor: the sign-in flow sets it up first.
@@ -86,3 +84,12 @@ def accept_invitation(token: str) -> Response | tuple[str, int] | str:
             flash(f"Your account has been created. Welcome, {user.name}", "success")
             return redirect(url_for("public.home"))
     return render_template("auth/invitation.html", form=form, invitation=invitation)
+
+
+def _unusable(unusable: invitations_service.InvitationUnusable) -> tuple[str, int]:
+    page = render_template(
+        "auth/invitation_unusable.html",
+        reason=unusable.reason.value,
+        invitation=unusable.invitation,
+    )
+    return page, UNUSABLE_STATUS[unusable.reason]
