@@ -5,6 +5,10 @@ declaration of the matched endpoint; an endpoint with none is refused (403) at r
 ``tests/unit/test_access_rules.py`` fails if any route in the URL map lacks one. The areas and
 the roles each admits are the table below; ``tests/access_matrix.csv`` is the committed copy
 of it that the tests hold the running application to.
+
+The role check says who may use a kind of page; which objects they may see on it is the second
+half: a view loads an object asked for by id with ``get_scoped_or_404``, so another
+organisation's object is "not found", exactly like one that does not exist.
 """
 
 from __future__ import annotations
@@ -16,9 +20,11 @@ from typing import Any, TypeVar
 from flask import Flask, abort, current_app, request
 from flask_login import current_user
 
+from dps.extensions import db
 from dps.models.enums import Role
 
 F = TypeVar("F", bound=Callable[..., Any])
+M = TypeVar("M")
 
 
 class Area(enum.StrEnum):
@@ -63,6 +69,37 @@ def current_role() -> Role | None:
         return None
     membership = current_user.membership
     return membership.effective_role if membership else None
+
+
+def current_organisation_id() -> int | None:
+    """The signed-in user's organisation, or None for a visitor."""
+    if not current_user.is_authenticated:
+        return None
+    membership = current_user.membership
+    return membership.organisation_id if membership else None
+
+
+def get_scoped_or_404(
+    model: type[M], object_id: int, *, organisation_column: str = "organisation_id"
+) -> M:
+    """The ``model`` row with ``object_id`` if it belongs to the signed-in user's organisation.
+
+    Anything else is 404, never 403: a refusal would tell a supplier that a rival's application
+    or tender exists. ``organisation_column`` names the column that says whose the row is
+    (for example ``supplier_organisation_id``).
+    """
+    organisation_id = current_organisation_id()
+    if organisation_id is None:
+        abort(404)
+    found = db.session.scalars(
+        db.select(model).where(
+            getattr(model, "id") == object_id,  # noqa: B009 (model is any mapped class)
+            getattr(model, organisation_column) == organisation_id,
+        )
+    ).first()
+    if found is None:
+        abort(404)
+    return found
 
 
 def role_may_enter(role: Role | None, area: Area) -> bool:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import uuid
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, has_request_context, request
+
+# A request id handed in by a proxy is kept only if it is plainly an id: it is echoed in a
+# header and written to logs and the audit trail.
+SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 def csp_nonce() -> str:
@@ -16,10 +22,18 @@ def csp_nonce() -> str:
     return str(g.csp_nonce)
 
 
+def request_id() -> str:
+    """This request's id: the proxy's if it sent a sane one, else a new one. Made on first use
+    for the same reason as the nonce."""
+    if not getattr(g, "request_id", None):
+        incoming = request.headers.get("X-Request-ID", "")
+        g.request_id = incoming if SAFE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+    return str(g.request_id)
+
+
 def _start_request() -> None:
     csp_nonce()
-    incoming = request.headers.get("X-Request-ID", "")
-    g.request_id = incoming[:64] if incoming.isprintable() and incoming else uuid.uuid4().hex
+    request_id()
 
 
 def content_security_policy(nonce: str) -> str:
@@ -49,12 +63,20 @@ def _set_headers(response: Response) -> Response:
     if request.endpoint != "static":
         # Pages may carry personal or commercial data: never keep them in a shared cache.
         response.headers["Cache-Control"] = "no-store"
-    if getattr(g, "request_id", None):
-        response.headers["X-Request-ID"] = g.request_id
+    if current_app.config["SESSION_COOKIE_SECURE"]:
+        # Served over HTTPS (the cookies say so): tell browsers never to try plain HTTP.
+        response.headers["Strict-Transport-Security"] = HSTS
+    response.headers["X-Request-ID"] = request_id()
     return response
+
+
+def _template_values() -> dict[str, str]:
+    if not has_request_context():
+        return {}  # an e-mail rendered by a worker: no page, no request
+    return {"cspNonce": csp_nonce(), "request_id": request_id()}
 
 
 def init_security(app: Flask) -> None:
     app.before_request(_start_request)
     app.after_request(_set_headers)
-    app.context_processor(lambda: {"cspNonce": csp_nonce()})
+    app.context_processor(_template_values)
