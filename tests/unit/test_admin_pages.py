@@ -116,7 +116,9 @@ def test_an_organisation_page_lists_its_people_and_waiting_invitations(
     text = page_text(page)
     assert "ann@tameside.example.org" in text
     assert "bob@tameside.example.org" in text
-    assert page.soup.find("button", string=lambda s: s and "Cancel invitation" in s)
+    [cancel] = [b for b in page.soup.find_all("button") if "Cancel invitation" in b.get_text()]
+    # Screen readers hear whose invitation each button cancels.
+    assert cancel.select_one(".govuk-visually-hidden").get_text() == " to bob@tameside.example.org"
 
 
 def test_changing_to_affiliate_explains_and_applies_the_consequence(client: FlaskClient) -> None:
