@@ -66,6 +66,9 @@ def warning_seconds() -> int:
 
 def _error_page(error: HTTPException) -> Any:
     code = error.code or 500
+    if code >= 500:
+        # A failed statement leaves the session unusable, and the page reads the signed-in user.
+        db.session.rollback()
     template = {403: "errors/403.html", 404: "errors/404.html", 429: "errors/429.html"}.get(
         code, "errors/500.html" if code >= 500 else "errors/400.html"
     )
