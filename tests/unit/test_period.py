@@ -144,9 +144,9 @@ def test_the_period_page_shows_the_period_the_cap_and_the_current_dates(
     assert "1 April 2020" in text
     assert "Latest end date allowed 23 February 2029" in text
     assert "Open" in text
-    day = page.soup.find("input", {"id": "end_date-day"})["value"]
-    year = page.soup.find("input", {"id": "end_date-year"})["value"]
-    assert (int(day), year) == (23, "2029")
+    typed = [page.soup.find(id=f"start_date-{part}")["value"] for part in ("day", "month", "year")]
+    assert typed == ["1", "4", "2020"]  # as a person would type it
+    assert page.soup.find(id="end_date-year")["value"] == "2029"
 
 
 def test_changing_the_period_on_the_page_puts_the_notice_on_the_start_page(

@@ -35,6 +35,12 @@ class DayFirstDateInput(GovDateInput):
     def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
         params: dict[str, Any] = super().map_gov_params(field, **kwargs)
         params["id"] = field.name
+        if field.raw_data is None and field.data:
+            # A stored date is shown as people type it: 1 4 2020, not 01 04 2020.
+            for item, number in zip(
+                params["items"], (field.data.day, field.data.month), strict=False
+            ):
+                item["value"] = str(number)
         return params
 
 
