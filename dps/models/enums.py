@@ -109,6 +109,22 @@ class AdmissionStatus(enum.StrEnum):
     REMOVED = "removed"
 
 
+class SectionStatus(enum.StrEnum):
+    """A task-list section's status, as the GOV.UK task list pattern shows it."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+
+    @property
+    def label(self) -> str:
+        return {
+            "not_started": "Not started",
+            "in_progress": "In progress",
+            "completed": "Completed",
+        }[self.value]
+
+
 class DocumentKind(enum.StrEnum):
     EMPLOYERS_LIABILITY = "employers_liability"
     PUBLIC_LIABILITY = "public_liability"
