@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -41,6 +42,9 @@ class SupplierProfile(db.Model):  # type: ignore[name-defined]
     is_vcse: Mapped[bool | None] = mapped_column(nullable=True)
     is_cooperative_or_mutual: Mapped[bool | None] = mapped_column(nullable=True)
     regions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # What was typed but is not valid yet (field -> text), kept on "Save and come back later"
+    # so nothing typed is lost; the form shows it again with its error.
+    pending_input: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
 
