@@ -136,6 +136,29 @@ class DocumentKind(enum.StrEnum):
     EQUALITY = "equality_policy"
     OTHER = "other"
 
+    @property
+    def label(self) -> str:
+        return {
+            "employers_liability": "Employer’s liability insurance certificate",
+            "public_liability": "Public liability insurance certificate",
+            "professional_indemnity": "Professional indemnity insurance certificate",
+            "accounts": "Latest annual accounts",
+            "modern_slavery_policy": "Modern slavery policy or statement",
+            "data_protection_policy": "Data protection policy",
+            "health_and_safety_policy": "Health and safety policy",
+            "equality_policy": "Equality, diversity and inclusion policy",
+            "other": "Other document",
+        }[self.value]
+
+    @property
+    def is_insurance(self) -> bool:
+        """Insurance certificates carry an expiry date; the cover lapses on it."""
+        return self in {
+            DocumentKind.EMPLOYERS_LIABILITY,
+            DocumentKind.PUBLIC_LIABILITY,
+            DocumentKind.PROFESSIONAL_INDEMNITY,
+        }
+
 
 def str_enum(cls: type[enum.StrEnum], name: str) -> Any:
     """A portable enum column: a VARCHAR with a named CHECK constraint on every database."""
