@@ -41,6 +41,9 @@ class AnswerSet(db.Model):  # type: ignore[name-defined]
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), unique=True)
     questionnaire_version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_versions.id"))
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # What was typed but is not a valid answer yet (question id -> the text as typed), kept on
+    # "Save and come back later" so nothing typed is lost; the page shows it again.
+    pending_input: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
 
