@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import SERVICE_NAME, LiveServer
+from tests.browser.conftest import SERVICE_NAME, LiveServer, axe_results
 
 pytestmark = pytest.mark.browser
 
@@ -74,3 +74,12 @@ def test_a_form_sent_without_its_security_token_gets_an_accessible_page(
     assert posted.value.status == 400
     assert page.locator("h1").inner_text() == "Sorry, we could not accept your form"
     check_page()
+
+
+def test_the_axe_check_finds_a_real_problem(live_server: LiveServer, page: Any) -> None:
+    """The accessibility check is not vacuous: under the same CSP it reports a known failure."""
+    page.goto(live_server("/cookies"))
+    page.locator("h1").evaluate("h1 => { h1.outerHTML = '<img src=\"/nowhere.png\">'; }")
+    results = axe_results(page)
+    assert results.violations_count > 0
+    assert "image-alt" in results.generate_report()
