@@ -149,6 +149,13 @@ def load_config(
         "WTF_CSRF_ENABLED": _bool(env.get("WTF_CSRF_ENABLED"), default=True),
         "WTF_CSRF_TIME_LIMIT": None,  # the session's own lifetime bounds the token
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+        # Uploaded documents (dps/services/storage.py says how to plug in S3 or a scanner).
+        "DOCUMENT_MAX_BYTES": _int(env, "DOCUMENT_MAX_BYTES", 10 * 1024 * 1024),
+        "DOCUMENT_STORAGE_PATH": env.get("DOCUMENT_STORAGE_PATH")
+        or str(instance_path / "documents"),
+        "DOCUMENT_STORAGE": env.get("DOCUMENT_STORAGE")
+        or "dps.services.storage:local_folder_storage",
+        "DOCUMENT_SCANNER": env.get("DOCUMENT_SCANNER") or "dps.services.storage:no_scan",
         "DEMO_ACCOUNTS_ALLOWED": not production,
         "CELERY_VISIBILITY_TIMEOUT": _int(env, "CELERY_VISIBILITY_TIMEOUT", 2 * 3600),
     }
