@@ -1,0 +1,592 @@
+"""Every template renders, with realistic data, as the person who would see it.
+
+In the spirit of notifications-admin's test: the table ``TEMPLATES`` below says how to render
+each file under templates/ (pages with the real objects and forms their views pass, e-mails as
+the services render them, macro files by calling their macros). A template missing from the
+table fails the test, so a new template cannot go untried.
+
+StrictUndefined breaks govuk-frontend-jinja's own page template, so a name a template uses but
+was never given is caught here instead: it is recorded as the page renders, and the test fails.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, ClassVar
+
+import pytest
+from bs4 import BeautifulSoup
+from flask import Flask, render_template
+from flask_login import login_user
+from jinja2 import Undefined, meta
+from jinja2.utils import missing
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import Forbidden, InternalServerError, NotFound, TooManyRequests
+
+from dps.config import PROJECT_ROOT
+from dps.extensions import db
+from dps.models import DPS, Invitation, Organisation, OutboxMessage, User
+from dps.models.base import utcnow
+from dps.models.enums import OutboxKind, OutboxStatus, Role
+from dps.services import accounts, invitations, outbox
+from dps.services import dps as dps_service
+from dps.services import organisations as organisations_service
+from dps.web.admin.forms import InvitationForm, MembershipTypeForm, OrganisationForm, PeriodForm
+from dps.web.auth.forms import (
+    ChangePasswordForm,
+    CodeForm,
+    EmailForm,
+    RegistrationForm,
+    ResetPasswordForm,
+    SignInForm,
+)
+from tests.conftest import make_app
+from tests.unit.test_access_rules import build_world
+
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+SERVICE_NAME = "CCIN Dynamic Purchasing System"
+LINK = "http://localhost/link/abc123"
+
+
+class RecordingUndefined(Undefined):
+    """Renders as Jinja's default does, but notes every name used that was never given."""
+
+    used: ClassVar[list[str]] = []
+
+    def _note(self) -> None:
+        if self._undefined_obj is missing and self._undefined_name:
+            RecordingUndefined.used.append(self._undefined_name)
+
+    def __str__(self) -> str:
+        self._note()
+        return super().__str__()
+
+    def __iter__(self) -> Iterator[Any]:
+        self._note()
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self._note()
+        return super().__len__()
+
+
+def _govuk_page_variables(app: Flask) -> set[str]:
+    """Names govuk-frontend-jinja's page template reads if a page sets them (most do not)."""
+    assert app.jinja_loader is not None
+    source = app.jinja_loader.get_source(app.jinja_env, "govuk_frontend_jinja/template.html")[0]
+    return meta.find_undeclared_variables(app.jinja_env.parse(source))
+
+
+# --- the scene: real objects, made the way the service makes them --------------------------
+
+
+@dataclass
+class Scene:
+    users: dict[str, User]
+    organisations: dict[str, Organisation]
+    dps: DPS
+    invitation: Invitation
+    administrator_invitation: Invitation
+    messages: dict[OutboxStatus, OutboxMessage]
+    new_administrator: User
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def build_scene() -> Scene:
+    world = build_world()
+    users = {persona: db.session.get(User, uid) for persona, uid in world.user_ids.items()}
+    organisations = {
+        key: db.session.get(Organisation, oid) for key, oid in world.organisation_ids.items()
+    }
+    admin = users["administrator"]
+    dps = dps_service.current_dps()
+    assert dps is not None
+    # A notice, made as an administrator makes one.
+    dps_service.change_period(
+        dps,
+        start=date(2020, 4, 1),
+        end=date(2028, 3, 31),
+        reason="demonstration data: period extended so the journeys can be tried",
+        actor=admin,
+    )
+    administrator_invitation = Invitation(
+        organisation=organisations["oldham"],
+        email="new.admin@oldham.example.org",
+        role=Role.ADMINISTRATOR,
+        invited_by=admin,
+        expires_at=utcnow() + timedelta(days=7),
+    )
+    new_administrator = User(email="second.admin@oldham.example.org", name="Sam Admin")
+    new_administrator.password_hash = "unused"
+    db.session.add_all([administrator_invitation, new_administrator])
+    messages = {}
+    for status in OutboxStatus:
+        message = OutboxMessage(
+            kind=OutboxKind.EMAIL,
+            payload={
+                "to": "buyer@tameside.example.org",
+                "subject": f"Your invitation ({status})",
+                "body": "Hello,\n\nYou have been invited.\nUse the link below.\n\nCCIN DPS",
+            },
+            status=status,
+            attempts=3 if status == OutboxStatus.FAILED else 1,
+            last_error="SMTP server refused the connection" if status != "sent" else None,
+            sent_at=utcnow() if status == OutboxStatus.SENT else None,
+        )
+        db.session.add(message)
+        messages[status] = message
+    db.session.commit()
+    invitation = db.session.get(Invitation, world.invitation_id)
+    assert invitation is not None
+    return Scene(
+        users=users,  # type: ignore[arg-type]
+        organisations=organisations,  # type: ignore[arg-type]
+        dps=dps,
+        invitation=invitation,
+        administrator_invitation=administrator_invitation,
+        messages=messages,
+        new_administrator=new_administrator,
+    )
+
+
+def with_errors(form_class: type, data: dict[str, Any], **kwargs: Any) -> Any:
+    """A form as the view has it after a bad submission: what was typed, and the errors."""
+    form = form_class(formdata=MultiDict(data), **kwargs)
+    if isinstance(form, InvitationForm):
+        form.offer_roles([Role.BUYER, Role.VIEWER])
+    assert not form.validate()
+    return form
+
+
+# --- how each template is rendered ----------------------------------------------------------
+
+Context = Callable[[Scene], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page, rendered in a request by ``persona`` (or a visitor) with what its view passes."""
+
+    context: Context
+    persona: str = "anonymous"
+    heading: bool = True  # a whole page has one h1; layouts and includes do not
+
+
+@dataclass(frozen=True)
+class Email:
+    """A plain-text e-mail, rendered as the services render them: no request, no page."""
+
+    context: Context
+
+
+@dataclass(frozen=True)
+class Macros:
+    """A file of macros: rendered by calling each of them."""
+
+    call: Callable[[Any, Scene], list[str]]
+    persona: str = "administrator"
+
+
+Rendering = Page | Email | Macros
+
+
+def _admin_organisation(scene: Scene, key: str = "tameside") -> dict[str, Any]:
+    organisation = scene.organisations[key]
+    return {
+        "organisation": organisation,
+        "people": organisations_service.people_of(organisation),
+        "invitations": invitations.pending_invitations(organisation),
+        "runs_the_dps": organisations_service.runs_the_dps(organisation),
+    }
+
+
+def _membership_type(scene: Scene, form: Any = None) -> dict[str, Any]:
+    organisation = scene.organisations["tameside"]
+    return {
+        "form": form or MembershipTypeForm(data={"membership_type": "full"}),
+        "organisation": organisation,
+        "buyers": organisations_service.recorded_buyers(organisation),
+        "items": OrganisationForm.membership_type_items(),
+    }
+
+
+def _invitation_new(scene: Scene, key: str, form: Any = None) -> dict[str, Any]:
+    organisation = scene.organisations[key]
+    roles = organisations_service.invitable_roles(organisation)
+    if form is None:
+        form = InvitationForm()
+        form.offer_roles(roles)
+    return {
+        "form": form,
+        "organisation": organisation,
+        "role_items": InvitationForm.role_items(roles, organisation),
+    }
+
+
+def _period(scene: Scene, form: Any = None) -> dict[str, Any]:
+    if form is None:
+        form = PeriodForm()
+        form.start_date.data, form.end_date.data = scene.dps.period_start, scene.dps.period_end
+    return {
+        "status": dps_service.public_status(),
+        "cap": dps_service.transitional_cap(),
+        "form": form,
+    }
+
+
+def _error(error: Exception) -> Context:
+    return lambda scene: {"error": error}
+
+
+def _home(key: str) -> Context:
+    return lambda scene: {"organisation": scene.users[key].membership.organisation}  # type: ignore[union-attr]
+
+
+def _email_macros(module: Any, scene: Scene) -> list[str]:
+    rendered = [str(module.email_status(message)) for message in scene.messages.values()]
+    rendered += [str(module.recording_notice(True)), str(module.recording_notice(False))]
+    return rendered
+
+
+def _next_steps(module: Any, scene: Scene) -> list[str]:
+    return [
+        str(
+            module.next_steps(
+                [
+                    {"title": "See your account", "href": "/account", "text": "Your details."},
+                    {"title": "Apply to join", "text": "Coming to this service soon."},
+                ]
+            )
+        )
+    ]
+
+
+TEMPLATES: dict[str, list[Rendering]] = {
+    # layouts and includes
+    "base.html": [Page(lambda s: {}, heading=False), Page(lambda s: {}, "buyer", heading=False)],
+    "errors/_layout.html": [Page(_error(NotFound()), heading=False)],
+    "components/timeout_warning.html": [Page(lambda s: {}, "supplier_owner", heading=False)],
+    "components/next_steps.html": [Macros(_next_steps, "supplier_owner")],
+    # public
+    "public/start.html": [
+        Page(lambda s: {"status": dps_service.public_status()}),
+        Page(lambda s: {"status": dps_service.public_status(at=utcnow().replace(year=2019))}),
+        Page(lambda s: {"status": dps_service.public_status(at=utcnow().replace(year=2030))}),
+        Page(lambda s: {"status": dps_service.public_status()}, "administrator"),
+    ],
+    "public/accessibility.html": [Page(lambda s: {})],
+    "public/privacy.html": [Page(lambda s: {})],
+    "public/cookies.html": [Page(lambda s: {}), Page(lambda s: {}, "viewer")],
+    # errors
+    "errors/400.html": [Page(_error(InternalServerError()))],
+    "errors/403.html": [
+        Page(_error(Forbidden())),
+        Page(_error(Forbidden()), "supplier_user"),
+        Page(_error(Forbidden()), "buyer_of_affiliate"),
+    ],
+    "errors/404.html": [Page(_error(NotFound())), Page(_error(NotFound()), "buyer")],
+    "errors/429.html": [Page(_error(TooManyRequests()))],
+    "errors/500.html": [Page(_error(InternalServerError())), Page(_error(Exception()), "viewer")],
+    "errors/csrf.html": [Page(_error(Exception("The CSRF token is missing.")))],
+    # accounts
+    "auth/sign_in.html": [
+        Page(lambda s: {"form": SignInForm(), "unconfirmed": False}),
+        Page(
+            lambda s: {
+                "form": with_errors(SignInForm, {"email": "ann@example.org"}),
+                "unconfirmed": True,
+            }
+        ),
+    ],
+    "auth/sign_in_code.html": [
+        Page(lambda s: {"form": CodeForm()}),
+        Page(lambda s: {"form": with_errors(CodeForm, {"code": "12 34"})}),
+    ],
+    "auth/set_up_code.html": [
+        Page(
+            lambda s: {
+                "form": CodeForm(),
+                "set_up": accounts.code_set_up(s.new_administrator),
+                "user": s.new_administrator,
+            }
+        ),
+    ],
+    "auth/register.html": [
+        Page(lambda s: {"form": RegistrationForm()}),
+        Page(
+            lambda s: {
+                "form": with_errors(
+                    RegistrationForm,
+                    {"organisation_name": "Co-op Futures", "email": "not an address"},
+                )
+            }
+        ),
+    ],
+    "auth/check_email.html": [
+        Page(lambda s: {"email": "ann@example.org", "resent": False, "expires_hours": 24}),
+        Page(lambda s: {"email": "ann@example.org", "resent": True, "expires_hours": 24}),
+    ],
+    "auth/resend_confirmation.html": [
+        Page(lambda s: {"form": EmailForm()}),
+        Page(lambda s: {"form": with_errors(EmailForm, {"email": ""})}),
+    ],
+    "auth/email_confirmed.html": [Page(lambda s: {})],
+    "auth/link_problem.html": [
+        Page(lambda s, link=link, expired=expired: {"link": link, "expired": expired})
+        for link in ("confirm", "reset")
+        for expired in (True, False)
+    ],
+    "auth/forgotten_password.html": [
+        Page(lambda s: {"form": EmailForm()}),
+        Page(lambda s: {"form": with_errors(EmailForm, {"email": "ann@"})}),
+    ],
+    "auth/reset_requested.html": [Page(lambda s: {"email": "ann@example.org", "expires_hours": 1})],
+    "auth/reset_password.html": [
+        Page(lambda s: {"form": ResetPasswordForm(account_email="ann@example.org")}),
+        Page(
+            lambda s: {
+                "form": with_errors(
+                    ResetPasswordForm,
+                    {"password": "short", "password_confirm": "other"},
+                    account_email="ann@example.org",
+                )
+            }
+        ),
+    ],
+    "auth/account.html": [
+        Page(lambda s, p=p: {"user": s.users[p]}, p)
+        for p in ("supplier_owner", "buyer", "buyer_of_affiliate", "administrator")
+    ],
+    "auth/change_password.html": [
+        Page(lambda s: {"form": ChangePasswordForm(account_email="a@example.org")}, "buyer"),
+        Page(
+            lambda s: {
+                "form": with_errors(
+                    ChangePasswordForm,
+                    {"current_password": "", "password": "password123"},
+                    account_email="a@example.org",
+                )
+            },
+            "buyer",
+        ),
+    ],
+    "auth/invitation.html": [
+        Page(lambda s: {"form": _accept_form(), "invitation": s.invitation}),
+        Page(lambda s: {"form": _accept_form(), "invitation": s.administrator_invitation}),
+        Page(lambda s: {"form": _accept_form(errors=True), "invitation": s.invitation}),
+    ],
+    "auth/invitation_unusable.html": [
+        Page(lambda s, r=reason: {"reason": r.value, "invitation": s.invitation})
+        for reason in invitations.Unusable
+    ]
+    + [Page(lambda s: {"reason": "invalid", "invitation": None})],
+    # homes
+    "supplier/home.html": [
+        Page(_home("supplier_owner"), "supplier_owner"),
+        Page(_home("supplier_user"), "supplier_user"),
+    ],
+    "buyer/home.html": [
+        Page(_home("buyer"), "buyer"),
+        Page(_home("viewer"), "viewer"),
+        Page(_home("buyer_of_affiliate"), "buyer_of_affiliate"),
+    ],
+    # administration
+    "admin/home.html": [Page(lambda s: {}, "administrator")],
+    "admin/organisations.html": [
+        Page(
+            lambda s: {"summaries": organisations_service.managed_organisations()}, "administrator"
+        ),
+        Page(lambda s: {"summaries": []}, "administrator"),
+    ],
+    "admin/organisation.html": [
+        Page(lambda s: _admin_organisation(s), "administrator"),
+        Page(lambda s: _admin_organisation(s, "oldham"), "administrator"),
+        Page(lambda s: _admin_organisation(s, "affiliate"), "administrator"),
+    ],
+    "admin/organisation_new.html": [
+        Page(lambda s: {"form": OrganisationForm()}, "administrator"),
+        Page(
+            lambda s: {"form": with_errors(OrganisationForm, {"name": ""})},
+            "administrator",
+        ),
+    ],
+    "admin/membership_type.html": [
+        Page(lambda s: _membership_type(s), "administrator"),
+        Page(
+            lambda s: _membership_type(s, with_errors(MembershipTypeForm, {})),
+            "administrator",
+        ),
+    ],
+    "admin/invitation_new.html": [
+        Page(lambda s: _invitation_new(s, "tameside"), "administrator"),
+        Page(lambda s: _invitation_new(s, "affiliate"), "administrator"),
+        Page(lambda s: _invitation_new(s, "oldham"), "administrator"),
+        Page(
+            lambda s: _invitation_new(
+                s, "tameside", with_errors(InvitationForm, {"email": "x", "role": "owner"})
+            ),
+            "administrator",
+        ),
+    ],
+    "admin/period.html": [
+        Page(lambda s: _period(s), "administrator"),
+        Page(
+            lambda s: _period(
+                s,
+                with_errors(
+                    PeriodForm,
+                    # As a browser sends it: the three boxes of each date, some left empty.
+                    {"start_date": ["31", "2", "2020"], "end_date": ["", "", ""], "reason": ""},
+                ),
+            ),
+            "administrator",
+        ),
+        Page(lambda s: {"status": None, "cap": date(2029, 2, 23), "form": None}, "administrator"),
+    ],
+    "admin/emails.html": [
+        Page(lambda s: {"pagination": outbox.list_emails(1), "recording": True}, "administrator"),
+        Page(
+            lambda s: {"pagination": outbox.list_emails(1, per_page=1), "recording": False},
+            "administrator",
+        ),
+        Page(lambda s: {"pagination": outbox.list_emails(99), "recording": False}, "administrator"),
+    ],
+    "admin/emails_message.html": [
+        Page(lambda s, st=status: {"message": s.messages[st], "recording": True}, "administrator")
+        for status in OutboxStatus
+    ],
+    "admin/emails_macros.html": [Macros(_email_macros)],
+    # e-mails
+    "emails/account_confirm.txt": [
+        Email(lambda s: {"user": s.users["supplier_owner"], "link": LINK, "expires_in": "24 hours"})
+    ],
+    "emails/account_already_registered.txt": [
+        Email(
+            lambda s, confirm_link=confirm_link: {
+                "user": s.users["supplier_owner"],
+                "sign_in_link": LINK,
+                "reset_link": LINK,
+                "confirm_link": confirm_link,
+            }
+        )
+        for confirm_link in (LINK, None)
+    ],
+    "emails/account_password_changed.txt": [Email(lambda s: {"user": s.users["buyer"]})],
+    "emails/account_reset_password.txt": [
+        Email(lambda s: {"user": s.users["viewer"], "link": LINK, "expires_in": "1 hour"})
+    ],
+    "emails/invitation.txt": [
+        Email(
+            lambda s, i=i, inviter=inviter: {
+                "invitation": getattr(s, i),
+                "link": LINK,
+                "inviter": s.users["administrator"] if inviter else None,
+                "expires_at": getattr(s, i).expires_at,
+            }
+        )
+        for i in ("invitation", "administrator_invitation")
+        for inviter in (True, False)
+    ],
+}
+
+
+def _accept_form(errors: bool = False) -> Any:
+    from dps.web.auth.invitations import AcceptInvitationForm
+
+    if errors:
+        return with_errors(AcceptInvitationForm, {"name": "", "password": "short"})
+    return AcceptInvitationForm()
+
+
+def all_templates() -> list[str]:
+    return sorted(
+        path.relative_to(TEMPLATES_DIR).as_posix()
+        for path in TEMPLATES_DIR.rglob("*")
+        if path.is_file() and not path.name.startswith(".")
+    )
+
+
+# --- the test ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def scene_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, Scene]]:
+    """One app and one scene for every template: rendering reads, it does not change them."""
+    app = make_app(tmp_path_factory.mktemp("templates"))
+    app.jinja_env.undefined = RecordingUndefined
+    with app.app_context():
+        db.create_all()
+        yield app, build_scene()
+        db.session.remove()
+
+
+def test_every_template_has_an_entry_in_the_table() -> None:
+    missing_entries = sorted(set(all_templates()) - set(TEMPLATES))
+    assert not missing_entries, (
+        "Add these templates to TEMPLATES in tests/unit/test_templates_render.py, with the "
+        "realistic data their view or service passes: " + ", ".join(missing_entries)
+    )
+    gone = sorted(set(TEMPLATES) - set(all_templates()))
+    assert not gone, "These templates no longer exist; remove them from TEMPLATES: " + str(gone)
+
+
+def _sign_in(scene: Scene, persona: str) -> None:
+    if persona != "anonymous":
+        user = scene.users[persona]
+        login_user(user)
+
+
+def _render(app: Flask, scene: Scene, name: str, rendering: Rendering) -> str:
+    if isinstance(rendering, Email):
+        return app.jinja_env.get_template(name).render(
+            service_name=SERVICE_NAME, **rendering.context(scene)
+        )
+    with app.test_request_context("/"):
+        app.preprocess_request()  # the nonce, the request id: what a real request has
+        _sign_in(scene, rendering.persona)
+        if isinstance(rendering, Macros):
+            module = app.jinja_env.get_template(name).make_module(
+                app.jinja_env.globals | {"csrf_token": lambda: "token"}
+            )
+            return "\n".join(rendering.call(module, scene))
+        return render_template(name, **rendering.context(scene))
+
+
+def _check_page(name: str, html: str, rendering: Page) -> None:
+    soup = BeautifulSoup(html, "html.parser")
+    text = re.sub(r"\s+", " ", soup.get_text(" "))
+    if rendering.heading:
+        assert len(soup.find_all("h1")) == 1, f"{name}: a page has exactly one h1"
+        title = soup.title.get_text(strip=True) if soup.title else ""
+        assert title.endswith(f" – {SERVICE_NAME}"), f"{name}: title {title!r}"
+        assert not title.startswith("–") and not title.startswith("Error: –"), name
+    assert not re.search(r"\bNone\b", text), f"{name}: shows None: {text[:3000]}"
+
+
+@pytest.mark.parametrize("name", all_templates())
+def test_the_template_renders(scene_app: tuple[Flask, Scene], name: str) -> None:
+    app, scene = scene_app
+    renderings = TEMPLATES.get(name)
+    if renderings is None:
+        pytest.fail(
+            f"{name} has no entry in TEMPLATES (tests/unit/test_templates_render.py): add one "
+            "with the realistic data its view or service passes"
+        )
+    allowed_undefined = _govuk_page_variables(app)
+    for number, rendering in enumerate(renderings, start=1):
+        RecordingUndefined.used = []
+        try:
+            output = _render(app, scene, name, rendering)
+        except Exception as error:
+            raise AssertionError(f"{name} (rendering {number}) failed: {error!r}") from error
+        undefined = sorted(set(RecordingUndefined.used) - allowed_undefined)
+        assert not undefined, f"{name} (rendering {number}) uses names never given: {undefined}"
+        assert output.strip(), f"{name} (rendering {number}) rendered nothing"
+        assert "{{" not in output and "{%" not in output, name
+        if isinstance(rendering, Page):
+            _check_page(name, output, rendering)
+        else:
+            assert not re.search(r"\bNone\b", output), f"{name}: shows None"
