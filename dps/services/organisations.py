@@ -140,7 +140,12 @@ def roles_in(organisation: Organisation) -> list[Role]:
 
 
 def invitable_roles(organisation: Organisation) -> list[Role]:
-    """The roles a person may be invited to now: buyer only where the organisation may buy."""
+    """The roles a person may be invited to now: buyer only where the organisation may buy.
+
+    A supplier's owner invites colleagues as users: a supplier has one owner (DESIGN §4).
+    """
+    if organisation.kind == OrganisationKind.SUPPLIER:
+        return [Role.SUPPLIER_USER]
     return [role for role in roles_in(organisation) if role != Role.BUYER or organisation.may_buy]
 
 
