@@ -233,6 +233,7 @@ def test_the_application_role_cannot_change_the_schema(pg_app: Flask, statement:
 # --- SQLite, the embedded default ---------------------------------------------------------
 
 
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
 def test_sqlite_migrations_build_the_models_and_come_down_again(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     head = SCRIPTS.get_current_head()
