@@ -281,3 +281,16 @@ def test_the_start_page_explains_the_dps_with_its_lots_and_who_may_buy(
     start = page.soup.select_one("a.govuk-button--start")
     assert start["href"] == "/register"
     assert page.soup.find("a", string="Sign in", href="/sign-in") is not None
+
+
+def test_a_tampered_post_missing_date_boxes_gets_a_message_not_a_server_error(
+    client: FlaskClient,
+) -> None:
+    sign_in(client, administrator())
+    response = client.post(
+        "/admin/period",
+        data={"start_date": "1", "end_date": ["1", "1", "2027", "9"], "reason": REASON},
+    )
+    assert response.status_code == 200
+    assert response.soup.select_one(".govuk-error-summary") is not None
+    assert the_dps().period_end == CAP

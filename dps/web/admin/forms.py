@@ -57,8 +57,11 @@ class GovDateField(DateField):
     def process_formdata(self, valuelist: list[Any]) -> None:
         if not valuelist:
             return
-        parts = [str(value).strip() for value in valuelist] + ["", "", ""]
-        day, month, year = parts[:3]
+        parts = ([str(value).strip() for value in valuelist] + ["", "", ""])[:3]
+        # The widget shows the three boxes from raw_data: a tampered post with fewer or more
+        # values must still give three, or rendering the error page fails.
+        self.raw_data = parts
+        day, month, year = parts
         self.data = None
         if not (day or month or year):
             return  # pre_validate says it is missing
