@@ -9,6 +9,9 @@ LONDON = ZoneInfo("Europe/London")
 
 
 def london(value: datetime) -> datetime:
+    """An instant in London time. A naive value is refused: it would be read as server-local."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given for an instant: attach a time zone")
     return value.astimezone(LONDON)
 
 

@@ -184,3 +184,14 @@ def test_templates_have_the_filters(app: Flask) -> None:
             cover=1_000_000_000,
         )
     assert rendered == "15 June 2026 at 2:05pm / 23 February 2029 / £10,000,000"
+
+
+def test_showing_a_naive_instant_is_refused_rather_than_read_as_server_time() -> None:
+    from datetime import datetime
+
+    import pytest
+
+    from dps.services import timefmt
+
+    with pytest.raises(ValueError, match="naive"):
+        timefmt.format_datetime(datetime(2026, 6, 1, 12, 0))
