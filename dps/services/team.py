@@ -35,7 +35,7 @@ class NotInTeam(LookupError):
     """No such person or invitation in this organisation (someone else's is not found either)."""
 
 
-def _supplier(organisation_id: int) -> Organisation:
+def supplier_organisation(organisation_id: int) -> Organisation:
     organisation = db.session.get(Organisation, organisation_id)
     if organisation is None or organisation.kind != OrganisationKind.SUPPLIER:
         raise NotInTeam(organisation_id)
@@ -81,7 +81,7 @@ def members(organisation_id: int) -> list[Membership]:
 
 
 def pending_invitations(organisation_id: int) -> list[Invitation]:
-    return invitations.pending_invitations(_supplier(organisation_id))
+    return invitations.pending_invitations(supplier_organisation(organisation_id))
 
 
 def get_colleague(organisation_id: int, user_id: int) -> Membership | None:
@@ -114,7 +114,7 @@ def get_pending_invitation(organisation_id: int, invitation_id: int) -> Invitati
 def invite_colleague(organisation_id: int, email: str, *, actor: User) -> Invitation:
     """Invite a colleague by e-mail, as a user of the organisation."""
     _require_owner(actor, organisation_id)
-    organisation = _supplier(organisation_id)
+    organisation = supplier_organisation(organisation_id)
     existing = invitations.account_for(email) if email.strip() else None
     if (
         existing is not None

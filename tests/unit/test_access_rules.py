@@ -268,6 +268,8 @@ ROUTE_ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "organisation_id": lambda world: world.organisation_ids["tameside"],
     "invitation_id": lambda world: world.invitation_id,
     "message_id": lambda world: world.message_id,
+    # A colleague in the supplier's team (the owner's pages to remove or promote them).
+    "user_id": lambda world: world.user_ids["supplier_user"],
     "auth.accept_invitation.token": lambda world: world.invitation_token,
     # Signed links for one person's account (confirm, reset) are public pages: any token will
     # do to see the rule let the request through.

@@ -30,8 +30,8 @@ from dps.config import PROJECT_ROOT
 from dps.extensions import db
 from dps.models import DPS, Invitation, Organisation, OutboxMessage, User
 from dps.models.base import utcnow
-from dps.models.enums import OutboxKind, OutboxStatus, Role
-from dps.services import accounts, invitations, outbox
+from dps.models.enums import LegalForm, OrganisationSize, OutboxKind, OutboxStatus, Role
+from dps.services import accounts, invitations, outbox, profiles, team
 from dps.services import dps as dps_service
 from dps.services import organisations as organisations_service
 from dps.web.admin.forms import InvitationForm, MembershipTypeForm, OrganisationForm, PeriodForm
@@ -43,6 +43,9 @@ from dps.web.auth.forms import (
     ResetPasswordForm,
     SignInForm,
 )
+from dps.web.supplier.profile import summary_context
+from dps.web.supplier.profile_forms import ProfileForm
+from dps.web.supplier.team_forms import ConfirmForm, InviteColleagueForm
 from tests.conftest import make_app
 from tests.unit.test_access_rules import build_world
 
@@ -264,6 +267,66 @@ def _next_steps(module: Any, scene: Scene) -> list[str]:
     ]
 
 
+def _supplier_profile(scene: Scene, *, complete: bool) -> dict[str, Any]:
+    """The summary of a profile not started, or of a complete one (unsaved: rendering reads)."""
+    profile = profiles.profile_for(scene.organisations["supplier"].id)
+    if complete:
+        profile.legal_form, profile.companies_house_number = LegalForm.CHARITY, None
+        profile.charity_number, profile.trading_name = "1234567", ""
+        profile.address_line_1, profile.town, profile.postcode = "1 Union St", "Oldham", "OL1 1UT"
+        profile.contact_name, profile.contact_email = "Sam Patel", "sam@example.org"
+        profile.contact_phone, profile.size = "0161 770 3000", OrganisationSize.SMALL
+        profile.employees, profile.is_vcse, profile.is_cooperative_or_mutual = 0, True, False
+        profile.regions = ["north_west", "wales"]
+    return summary_context(profile)
+
+
+def _supplier_profile_edit(scene: Scene, *, errors: bool) -> dict[str, Any]:
+    profile = profiles.profile_for(scene.organisations["supplier"].id)
+    if not errors:
+        form = ProfileForm(data=ProfileForm.initial(profile))
+        return {"form": form, "next_url": None, "organisation": profile.organisation}
+    typed = {"legal_form": "company", "company_number": "123", "postcode": "OL1 XYZ"}
+    form = ProfileForm(formdata=MultiDict(typed))
+    form.show_problems({"companies_house_number": "Enter the number", "postcode": "Enter it"})
+    return {
+        "form": form,
+        "next_url": "/supplier/applications/1",
+        "organisation": profile.organisation,
+    }
+
+
+def _supplier_team(scene: Scene, persona: str) -> dict[str, Any]:
+    organisation_id = scene.organisations["supplier"].id
+    return {
+        "organisation": scene.organisations["supplier"],
+        "members": team.members(organisation_id),
+        "invitations": team.pending_invitations(organisation_id),
+        "is_owner": team.is_owner(scene.users[persona], organisation_id),
+    }
+
+
+def _team_email(scene: Scene) -> dict[str, Any]:
+    return {
+        "colleague": scene.users["supplier_user"],
+        "organisation": scene.organisations["supplier"],
+        "owner": scene.users["supplier_owner"],
+    }
+
+
+def _colleague_invitation(scene: Scene) -> dict[str, Any]:
+    """A supplier's owner inviting a colleague (the world's invitation to the supplier)."""
+    invitation = db.session.scalars(
+        db.select(Invitation).where(Invitation.role == Role.SUPPLIER_USER)
+    ).one()
+    return {
+        "invitation": invitation,
+        "link": LINK,
+        "inviter": scene.users["supplier_owner"],
+        "expires_at": invitation.expires_at,
+    }
+
+
 TEMPLATES: dict[str, list[Rendering]] = {
     # layouts and includes
     "base.html": [Page(lambda s: {}, heading=False), Page(lambda s: {}, "buyer", heading=False)],
@@ -459,6 +522,37 @@ TEMPLATES: dict[str, list[Rendering]] = {
         for status in OutboxStatus
     ],
     "admin/emails_macros.html": [Macros(_email_macros)],
+    # supplier: the organisation profile and the team
+    "supplier/profile.html": [
+        Page(lambda s: _supplier_profile(s, complete=False), "supplier_owner"),
+        Page(lambda s: _supplier_profile(s, complete=True), "supplier_user"),
+    ],
+    "supplier/profile_edit.html": [
+        Page(lambda s: _supplier_profile_edit(s, errors=False), "supplier_owner"),
+        Page(lambda s: _supplier_profile_edit(s, errors=True), "supplier_user"),
+    ],
+    "supplier/team.html": [
+        Page(lambda s: _supplier_team(s, "supplier_owner"), "supplier_owner"),
+        Page(lambda s: _supplier_team(s, "supplier_user"), "supplier_user"),
+    ],
+    "supplier/team_invite.html": [
+        Page(lambda s: {"form": InviteColleagueForm()}, "supplier_owner"),
+        Page(lambda s: {"form": with_errors(InviteColleagueForm, {"email": ""})}, "supplier_owner"),
+    ],
+    "supplier/team_remove.html": [
+        Page(
+            lambda s: {"form": ConfirmForm(), "colleague": s.users["supplier_user"]},
+            "supplier_owner",
+        )
+    ],
+    "supplier/team_make_owner.html": [
+        Page(
+            lambda s: {"form": ConfirmForm(), "colleague": s.users["supplier_user"]},
+            "supplier_owner",
+        )
+    ],
+    "emails/team_removed.txt": [Email(_team_email)],
+    "emails/team_new_owner.txt": [Email(_team_email)],
     # e-mails
     "emails/account_confirm.txt": [
         Email(lambda s: {"user": s.users["supplier_owner"], "link": LINK, "expires_in": "24 hours"})
@@ -489,7 +583,8 @@ TEMPLATES: dict[str, list[Rendering]] = {
         )
         for i in ("invitation", "administrator_invitation")
         for inviter in (True, False)
-    ],
+    ]
+    + [Email(lambda s: _colleague_invitation(s))],
 }
 
 
