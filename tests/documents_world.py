@@ -6,11 +6,10 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
-from flask.testing import FlaskClient
-
 from dps.extensions import db
-from dps.models import DPS, Lot, Membership, Organisation, User
+from dps.models import DPS, Lot, Organisation, User
 from dps.models.enums import MembershipType, OrganisationKind, Role
+from tests.helpers import add_person, make_supplier
 
 MILLION_POUNDS = 100_000_000  # in pence
 
@@ -37,19 +36,12 @@ class World:
     lot2: Lot
 
 
-def _person(email: str, organisation: Organisation, role: Role) -> User:
-    user = User(email=email, name=email.split("@")[0].title(), password_hash="x")
-    db.session.add(user)
-    db.session.add(Membership(user=user, organisation=organisation, role=role))
-    return user
-
-
 def build_world() -> World:
     oldham = Organisation(
         name="Oldham Council", kind=OrganisationKind.MEMBER, membership_type=MembershipType.FULL
     )
-    supplier = Organisation(name="Co-operative Futures Ltd", kind=OrganisationKind.SUPPLIER)
-    rival = Organisation(name="Capacity Works CIC", kind=OrganisationKind.SUPPLIER)
+    supplier = make_supplier("Co-operative Futures Ltd")
+    rival = make_supplier("Capacity Works CIC")
     dps = DPS(
         reference="CCIN-DPS",
         title="CCIN Dynamic Purchasing System",
@@ -77,14 +69,7 @@ def build_world() -> World:
         min_public_liability_pence=2 * MILLION_POUNDS,
         min_professional_indemnity_pence=0,
     )
-    db.session.add_all([oldham, supplier, rival, dps, lot1, lot2])
-    owner = _person("owner@coop-futures.example.org", supplier, Role.SUPPLIER_OWNER)
-    rival_owner = _person("owner@capacity-works.example.org", rival, Role.SUPPLIER_OWNER)
-    db.session.commit()
+    db.session.add_all([oldham, dps, lot1, lot2])
+    owner = add_person(supplier, "owner@coop-futures.example.org", Role.SUPPLIER_OWNER)
+    rival_owner = add_person(rival, "owner@capacity-works.example.org", Role.SUPPLIER_OWNER)
     return World(supplier, owner, rival, rival_owner, lot1, lot2)
-
-
-def sign_in(client: FlaskClient, user: User) -> None:
-    with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
-        session["_fresh"] = True

@@ -186,3 +186,12 @@ def download_name(filename: str, file_type: FileType) -> str:
 
 def by_content_type(content_type: str) -> FileType | None:
     return next((t for t in ACCEPTED if t.content_type == content_type), None)
+
+
+def describe_size(size_bytes: int) -> str:
+    """A size as people read it: '820 bytes', '34KB', '2.5MB'."""
+    if size_bytes < 1024:
+        return f"{size_bytes} bytes"
+    if size_bytes < MEGABYTE:
+        return f"{round(size_bytes / 1024)}KB"
+    return f"{size_bytes / MEGABYTE:.1f}".removesuffix(".0") + "MB"

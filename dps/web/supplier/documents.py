@@ -1,1 +1,204 @@
-"""Supplier area: documents."""
+"""Supplier area: documents. The list, uploading a document or a new version, a document's
+history of versions, and downloading any version.
+
+Every document asked for, by URL or by a form field, is looked up within the signed-in
+user's organisation; another organisation's is "not found", like one that does not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Response
+
+from dps.models.accounts import User
+from dps.models.documents import Document
+from dps.models.enums import DocumentKind
+from dps.services import documents, filetypes
+from dps.services.storage import StoredFileMissing
+from dps.web.access import Area, allow, current_organisation_id
+from dps.web.auth.routes import safe_next
+from dps.web.supplier import bp
+from dps.web.supplier.documents_forms import DocumentForm
+
+UPLOAD_ENDPOINT = "supplier.upload_document"
+# How much of an over-sized upload is read and thrown away so the browser, which is still
+# sending it, gets the page saying why rather than a reset connection. More is not read.
+DRAIN_LIMIT_BYTES = 64 * 1024 * 1024
+
+
+def _organisation_id() -> int:
+    organisation_id = current_organisation_id()
+    if organisation_id is None:
+        abort(404)
+    return organisation_id
+
+
+def _document_or_404(document_id: Any) -> Document:
+    try:
+        wanted = int(document_id)
+    except (TypeError, ValueError):
+        abort(404)
+    found = documents.get_document(wanted, _organisation_id())
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.app_template_filter("document_expiry")
+def _document_expiry(document: Document) -> str | None:
+    """'expired', 'expires_soon' or None: for the tags on any page that lists documents."""
+    return documents.expiry_status(document)
+
+
+@bp.app_template_filter("file_size")
+def _file_size(size_bytes: int) -> str:
+    return filetypes.describe_size(size_bytes)
+
+
+@bp.app_template_filter("file_type_name")
+def _file_type_name(content_type: str) -> str:
+    found = filetypes.by_content_type(content_type)
+    return found.name if found else content_type
+
+
+@bp.get("/documents", endpoint="documents")
+@allow(Area.SUPPLIER)
+def documents_list() -> str:
+    current = documents.current_documents(_organisation_id())
+    held = {document.kind for document in current}
+    return render_template(
+        "supplier/documents.html",
+        documents=current,
+        not_uploaded=[k for k in DocumentKind if k not in held and k != DocumentKind.OTHER],
+        next_url=safe_next(request.args.get("next")),
+    )
+
+
+@bp.route("/documents/upload", methods=["GET", "POST"])
+@allow(Area.SUPPLIER)
+def upload_document() -> str | Response:
+    form = DocumentForm()
+    replaced = _replaced(form)
+    if request.method == "GET":
+        form.start_from(
+            replaced=replaced,
+            kind=request.args.get("kind"),
+            next_url=safe_next(request.args.get("next")),
+        )
+    elif replaced is not None:
+        form.kind.data = replaced.kind.value  # a new version is always the same kind
+    if form.validate_on_submit():
+        try:
+            document = documents.upload(
+                _organisation_id(),
+                form.kind.data,
+                form.title.data,
+                form.file.data,
+                form.expires_on(),
+                actor=cast(User, current_user._get_current_object()),
+                replaces_id=replaced.id if replaced else None,
+            )
+        except documents.DocumentNotFound:
+            abort(404)
+        except documents.DocumentRefused as refused:
+            form.field_for(refused.field).errors.append(str(refused))
+        else:
+            flash(f"‘{document.title}’ has been uploaded", "success")
+            return redirect(safe_next(form.next.data) or url_for("supplier.documents"))
+    return _upload_page(form, replaced)
+
+
+def _replaced(form: DocumentForm) -> Document | None:
+    """The document a new version replaces, named in the URL (to show the page) or in the
+    form (when it is sent); 404 when it is not one of the organisation's documents."""
+    wanted = form.replaces.data if request.method == "POST" else request.args.get("replaces")
+    return _document_or_404(wanted) if wanted else None
+
+
+def _upload_page(form: DocumentForm, replaced: Document | None) -> str:
+    return render_template(
+        "supplier/documents_upload.html",
+        form=form,
+        replaced=replaced,
+        kind_hints=form.kind_hints(),
+        accept=filetypes.ACCEPT_ATTRIBUTE,
+        back_url=safe_next(form.next.data) or url_for("supplier.documents"),
+    )
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(error: RequestEntityTooLarge) -> Any:
+    """An upload over the request limit never reaches the form: show the upload page with the
+    reason, as for any other file refused, instead of a bare 413."""
+    if request.endpoint != UPLOAD_ENDPOINT:
+        return render_template("errors/400.html", error=error), 413  # as the app's handler does
+    _drain_request_body()
+    form = DocumentForm(formdata=None)  # the body was not read, so nothing else was typed
+    replaced = _replaced_from_url()
+    form.start_from(
+        replaced=replaced,
+        kind=request.args.get("kind"),
+        next_url=safe_next(request.args.get("next")),
+    )
+    max_bytes = int(current_app.config["DOCUMENT_MAX_BYTES"])
+    form.file.errors = [filetypes.too_large_message(max_bytes)]
+    return _upload_page(form, replaced), 413
+
+
+def _replaced_from_url() -> Document | None:
+    wanted = request.args.get("replaces")
+    if not wanted:
+        return None
+    try:
+        return documents.get_document(int(wanted), _organisation_id())
+    except ValueError:
+        return None
+
+
+def _drain_request_body() -> None:
+    length = request.content_length
+    if length is None or length > DRAIN_LIMIT_BYTES:
+        return
+    stream = request.environ["wsgi.input"]
+    remaining = length
+    while remaining > 0 and (chunk := stream.read(min(remaining, 64 * 1024))):
+        remaining -= len(chunk)
+
+
+@bp.get("/documents/<int:document_id>")
+@allow(Area.SUPPLIER)
+def document(document_id: int) -> str:
+    found = _document_or_404(document_id)
+    return render_template(
+        "supplier/documents_document.html",
+        document=found,
+        versions=documents.versions(found),
+        next_url=safe_next(request.args.get("next")),
+    )
+
+
+@bp.get("/documents/<int:document_id>/download")
+@allow(Area.SUPPLIER)
+def download_document(document_id: int) -> Response:
+    found = _document_or_404(document_id)
+    file_type = filetypes.by_content_type(found.content_type) or filetypes.PDF
+    try:
+        stored = documents.open_document(found)
+    except StoredFileMissing:
+        current_app.logger.error("Document %s: its file is missing from storage", found.id)
+        abort(404)
+    response = send_file(
+        stored,
+        mimetype=found.content_type,
+        as_attachment=True,
+        download_name=filetypes.download_name(found.filename, file_type),
+        etag=found.sha256,
+        conditional=False,
+    )
+    # The type is the one found from the content when it was uploaded: browsers must not guess.
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
