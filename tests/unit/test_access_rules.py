@@ -275,6 +275,9 @@ ROUTE_ARGUMENTS: dict[str, Callable[[World], Any]] = {
     # do to see the rule let the request through.
     "token": lambda world: "not-a-real-token",
     "filename": lambda world: "js/app.mjs",
+    # A document: none exists in this world, so the supplier's answer is "not found", which is
+    # past the rule (tests/unit/test_documents_pages.py holds the 404 for a rival's document).
+    "document_id": lambda world: 1,
 }
 
 
