@@ -76,6 +76,32 @@ def grant_app_role(role: str) -> None:
     click.echo(f"Granted {role} the application's privileges")
 
 
+questionnaire_cli = AppGroup("questionnaire", help="The selection questionnaire's definitions.")
+
+
+@questionnaire_cli.command("publish")
+@click.argument("path", required=False, type=click.Path(exists=True, dir_okay=False))
+def questionnaire_publish(path: str | None) -> None:
+    """Publish a questionnaire definition (by default the packaged one) as the current version.
+
+    Publishing the same content again changes nothing; changed content becomes a new version.
+    """
+    from pathlib import Path
+
+    from dps.extensions import db
+    from dps.services.questionnaire import PACKAGED_DEFINITION, DefinitionInvalid, publish
+
+    try:
+        version = publish(Path(path) if path else PACKAGED_DEFINITION)
+    except DefinitionInvalid as invalid:
+        problems = "\n".join(["The definition was refused:", *invalid.problems])
+        raise click.ClickException(problems) from invalid
+    db.session.commit()
+    state = "the current version" if version.is_current else "published earlier, not current"
+    click.echo(f"{version.title}, version {version.version}: {state}")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(grant_app_role)
+    app.cli.add_command(questionnaire_cli)

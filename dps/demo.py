@@ -14,6 +14,7 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import func
 
+from dps.demo_answers import load_demo_answers
 from dps.extensions import db
 from dps.models.accounts import Membership, User
 from dps.models.base import utcnow
@@ -25,6 +26,7 @@ from dps.services import audit
 from dps.services import dps as dps_service
 from dps.services import organisations as organisations_service
 from dps.services.passwords import hash_password
+from dps.services.questionnaire import current_version, london_today
 
 DEMO_PASSWORD = "ccin-demo-2026"  # noqa: S105 (published on purpose: demo accounts only)
 DEMO_TOTP_SECRET = "CCINDEMOCCINDEMOCCINDEMOCCINDEMO"  # noqa: S105 (printed by make run)
@@ -164,6 +166,8 @@ def load_demo_data() -> str:
         for account in missing:
             _load_account(account, organisations[account.organisation], password_hash)
             created.append(account.email)
+    current_version()  # the packaged questionnaire, published on the first load
+    created.extend(load_demo_answers(organisations, london_today()))
     if not created:
         return "Demo data already loaded: nothing to add."
     return f"Demo data loaded: {len(created)} organisations, accounts and notices added."

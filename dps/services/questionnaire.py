@@ -50,6 +50,7 @@ from dps.services.questionnaire_definition import (
 from dps.services.timefmt import london
 
 __all__ = [
+    "PACKAGED_DEFINITION",
     "AnswerRow",
     "DefinitionInvalid",
     "Gap",

@@ -733,3 +733,57 @@ def test_the_readable_list_shows_pounds_london_dates_and_labels(world: World) ->
         protection["Your Information Commissioner’s Office (ICO) registration number (optional)"]
         == "Not answered"
     )
+
+
+# --- the demo data and the command line --------------------------------------------------------
+
+
+def test_the_demo_suppliers_have_a_partly_and_a_fully_answered_questionnaire(app: Flask) -> None:
+    from dps.demo import load_demo_data
+    from dps.demo_answers import FULLY_ANSWERED, PARTLY_ANSWERED
+    from dps.models import Organisation
+
+    load_demo_data()
+    version = questionnaire.current_version()
+    assert version.version == "2026.1"
+
+    def statuses(name: str) -> dict[str, SectionStatus]:
+        organisation = db.session.scalars(
+            db.select(Organisation).where(Organisation.name == name)
+        ).one()
+        answer_set = questionnaire.answers_for(organisation.id)
+        context = questionnaire.context_for(organisation.id)
+        return {
+            s.id: questionnaire.section_status(
+                version, answer_set.answers, s.id, BOTH_LOTS, context
+            )
+            for s in questionnaire.sections_for(version, BOTH_LOTS)
+        }
+
+    assert set(statuses(FULLY_ANSWERED).values()) == {SectionStatus.COMPLETED}
+    partly = statuses(PARTLY_ANSWERED)
+    assert partly["bidding"] == SectionStatus.COMPLETED
+    assert partly["insurance"] == SectionStatus.IN_PROGRESS
+    assert partly["ccin_principles"] == SectionStatus.IN_PROGRESS
+    assert partly["lot2_questions"] == SectionStatus.NOT_STARTED
+
+    saved = db.session.scalar(db.select(db.func.count()).select_from(AuditEvent))
+    load_demo_data()  # again: nothing changes
+    assert db.session.scalar(db.select(db.func.count()).select_from(AuditEvent)) == saved
+    assert db.session.scalar(db.select(db.func.count()).select_from(QuestionnaireVersion)) == 1
+
+
+def test_the_publish_command(app: Flask, tmp_path: Path) -> None:
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["questionnaire", "publish"])
+    assert result.exit_code == 0, result.output
+    assert "version 2026.1: the current version" in result.output
+    assert runner.invoke(args=["questionnaire", "publish"]).exit_code == 0
+    assert db.session.scalar(db.select(db.func.count()).select_from(QuestionnaireVersion)) == 1
+
+    broken = _broken(tmp_path, lambda raw: raw["sections"][0]["questions"][0].pop("label"))
+    result = runner.invoke(args=["questionnaire", "publish", str(broken)])
+    assert result.exit_code != 0
+    assert (
+        "The definition was refused" in result.output and "'label' is a required" in result.output
+    )
