@@ -28,10 +28,17 @@ from werkzeug.exceptions import Forbidden, InternalServerError, NotFound, TooMan
 
 from dps.config import PROJECT_ROOT
 from dps.extensions import db
-from dps.models import DPS, Invitation, Organisation, OutboxMessage, User
+from dps.models import DPS, Document, Invitation, Organisation, OutboxMessage, User
 from dps.models.base import utcnow
-from dps.models.enums import LegalForm, OrganisationSize, OutboxKind, OutboxStatus, Role
-from dps.services import accounts, invitations, outbox, profiles, team
+from dps.models.enums import (
+    DocumentKind,
+    LegalForm,
+    OrganisationSize,
+    OutboxKind,
+    OutboxStatus,
+    Role,
+)
+from dps.services import accounts, documents, filetypes, invitations, outbox, profiles, team
 from dps.services import dps as dps_service
 from dps.services import organisations as organisations_service
 from dps.web.admin.forms import InvitationForm, MembershipTypeForm, OrganisationForm, PeriodForm
@@ -43,10 +50,13 @@ from dps.web.auth.forms import (
     ResetPasswordForm,
     SignInForm,
 )
+from dps.web.supplier.documents_forms import DocumentForm
 from dps.web.supplier.profile import summary_context
 from dps.web.supplier.profile_forms import ProfileForm
 from dps.web.supplier.team_forms import ConfirmForm, InviteColleagueForm
+from tests import sample_files
 from tests.conftest import make_app
+from tests.documents_world import uploaded
 from tests.unit.test_access_rules import build_world
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -327,6 +337,90 @@ def _colleague_invitation(scene: Scene) -> dict[str, Any]:
     }
 
 
+def _supplier_documents(scene: Scene) -> dict[str, Document]:
+    """The supplier's documents, uploaded once: a certificate expiring soon, one expired, one
+    replaced (so it has a history), and a policy with no expiry."""
+    if "documents" not in scene.extra:
+        supplier, owner = scene.organisations["supplier"], scene.users["supplier_owner"]
+        today = documents.today()
+
+        def upload(kind: DocumentKind, expires: date | None, replaces: int | None = None) -> Any:
+            return documents.upload(
+                supplier.id,
+                kind,
+                "",
+                uploaded("Certificate 2026.pdf", sample_files.PDF),
+                expires,
+                owner,
+                replaces_id=replaces,
+            )
+
+        soon = upload(DocumentKind.PUBLIC_LIABILITY, today + timedelta(days=10))
+        expired = upload(DocumentKind.EMPLOYERS_LIABILITY, today + timedelta(days=1))
+        expired.expires_on = today - timedelta(days=3)
+        old = upload(DocumentKind.PROFESSIONAL_INDEMNITY, today + timedelta(days=200))
+        new = upload(DocumentKind.PROFESSIONAL_INDEMNITY, today + timedelta(days=400), old.id)
+        policy = upload(DocumentKind.EQUALITY, None)
+        db.session.commit()
+        scene.extra["documents"] = {
+            "soon": soon,
+            "expired": expired,
+            "old": old,
+            "new": new,
+            "policy": policy,
+        }
+    found: dict[str, Document] = scene.extra["documents"]
+    return found
+
+
+def _documents_list(scene: Scene, *, empty: bool) -> dict[str, Any]:
+    if not empty:
+        _supplier_documents(scene)
+    held = [] if empty else documents.current_documents(scene.organisations["supplier"].id)
+    kinds = {document.kind for document in held}
+    return {
+        "documents": held,
+        "not_uploaded": [k for k in DocumentKind if k not in kinds and k != DocumentKind.OTHER],
+        "next_url": None if empty else "/supplier/applications/1",
+    }
+
+
+def _documents_upload(scene: Scene, *, errors: bool = False, replace: bool = False) -> Any:
+    replaced = _supplier_documents(scene)["new"] if replace else None
+    if errors:
+        typed = MultiDict(
+            [("kind", "public_liability"), ("title", "x" * 201)]
+            + [("expires_on_public_liability", part) for part in ("31", "2", "2030")]
+        )
+        form = DocumentForm(formdata=typed)
+        assert not form.validate()
+        form.file.errors.append("The selected file must be a PDF, DOCX, XLSX, ODT, PNG or JPEG")
+    else:
+        form = DocumentForm(formdata=None)
+        form.start_from(replaced=replaced, kind="accounts", next_url="/supplier/applications/1")
+    return {
+        "form": form,
+        "replaced": replaced,
+        "kind_hints": form.kind_hints(),
+        "accept": filetypes.ACCEPT_ATTRIBUTE,
+        "back_url": "/supplier/documents",
+    }
+
+
+def _documents_document(scene: Scene, key: str) -> dict[str, Any]:
+    document = _supplier_documents(scene)[key]
+    return {"document": document, "versions": documents.versions(document), "next_url": None}
+
+
+def _documents_macros(module: Any, scene: Scene) -> list[str]:
+    held = list(_supplier_documents(scene).values())
+    expiring = documents.expiring_within(scene.organisations["supplier"].id, 30)
+    return [str(module.expiry_tag(d)) + str(module.expiry_text(d)) for d in held] + [
+        str(module.expiring_documents(expiring)),
+        str(module.expiring_documents(expiring, "/supplier/")),
+    ]
+
+
 TEMPLATES: dict[str, list[Rendering]] = {
     # layouts and includes
     "base.html": [Page(lambda s: {}, heading=False), Page(lambda s: {}, "buyer", heading=False)],
@@ -551,6 +645,21 @@ TEMPLATES: dict[str, list[Rendering]] = {
             "supplier_owner",
         )
     ],
+    # supplier: documents
+    "supplier/documents.html": [
+        Page(lambda s: _documents_list(s, empty=True), "supplier_owner"),
+        Page(lambda s: _documents_list(s, empty=False), "supplier_user"),
+    ],
+    "supplier/documents_upload.html": [
+        Page(lambda s: _documents_upload(s), "supplier_owner"),
+        Page(lambda s: _documents_upload(s, errors=True), "supplier_owner"),
+        Page(lambda s: _documents_upload(s, replace=True), "supplier_user"),
+    ],
+    "supplier/documents_document.html": [
+        Page(lambda s, key=key: _documents_document(s, key), "supplier_owner")
+        for key in ("new", "old", "expired", "policy")
+    ],
+    "supplier/documents_macros.html": [Macros(_documents_macros, "supplier_owner")],
     "emails/team_removed.txt": [Email(_team_email)],
     "emails/team_new_owner.txt": [Email(_team_email)],
     # e-mails
