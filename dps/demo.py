@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import func
@@ -22,7 +23,7 @@ from dps.models.dps import DPS, Lot, Notice
 from dps.models.enums import MembershipType, OrganisationKind, Role
 from dps.models.organisations import Organisation
 from dps.rules import pcr2015
-from dps.services import audit
+from dps.services import audit, profiles
 from dps.services import dps as dps_service
 from dps.services import organisations as organisations_service
 from dps.services.passwords import hash_password
@@ -97,7 +98,51 @@ DEMO_ACCOUNTS = [
         "Capacity Works CIC",
         Role.SUPPLIER_OWNER,
     ),
+    DemoAccount(
+        "coop-futures.colleague@example.org",
+        "Co-operative Futures colleague (demo)",
+        "Co-operative Futures Ltd",
+        Role.SUPPLIER_USER,
+    ),
 ]
+
+# The suppliers' organisation profiles, as their owners would type them. Phone numbers are from
+# Ofcom's ranges kept for drama, so they reach nobody.
+SUPPLIER_PROFILES: dict[str, dict[str, Any]] = {
+    "Co-operative Futures Ltd": {
+        "legal_name": "Co-operative Futures Ltd",
+        "trading_name": "Co-operative Futures",
+        "legal_form": "company",
+        "companies_house_number": SUPPLIERS["Co-operative Futures Ltd"],
+        "address_line_1": "14 Yorkshire Street",
+        "town": "Oldham",
+        "postcode": "OL1 1SE",
+        "contact_name": "Amina Shah",
+        "contact_email": "coop-futures@example.org",
+        "contact_phone": "0161 496 0123",
+        "size": "small",
+        "employees": "14",
+        "is_vcse": "yes",
+        "is_cooperative_or_mutual": "yes",
+        "regions": ["north_west", "yorkshire_and_the_humber"],
+    },
+    "Capacity Works CIC": {
+        "legal_name": "Capacity Works CIC",
+        "legal_form": "community_interest_company",
+        "companies_house_number": SUPPLIERS["Capacity Works CIC"],
+        "address_line_1": "2 Market Place",
+        "town": "Plymouth",
+        "postcode": "PL1 1AA",
+        "contact_name": "Tom Reed",
+        "contact_email": "capacity-works@example.org",
+        "contact_phone": "0117 496 0456",
+        "size": "micro",
+        "employees": "6",
+        "is_vcse": "yes",
+        "is_cooperative_or_mutual": "no",
+        "regions": ["south_west", "wales"],
+    },
+}
 
 DPS_TITLE = "CCIN Dynamic Purchasing System"
 DPS_DESCRIPTION = (
@@ -166,11 +211,12 @@ def load_demo_data() -> str:
         for account in missing:
             _load_account(account, organisations[account.organisation], password_hash)
             created.append(account.email)
+    _load_profiles(organisations, created)
     current_version()  # the packaged questionnaire, published on the first load
     created.extend(load_demo_answers(organisations, london_today()))
     if not created:
         return "Demo data already loaded: nothing to add."
-    return f"Demo data loaded: {len(created)} organisations, accounts and notices added."
+    return f"Demo data loaded: {len(created)} organisations, accounts, profiles and notices added."
 
 
 def _find_organisation(name: str) -> Organisation | None:
@@ -219,6 +265,16 @@ def _load_organisations(created: list[str]) -> dict[str, Organisation]:
             created.append(name)
         found[name] = supplier
     return found
+
+
+def _load_profiles(organisations: dict[str, Organisation], created: list[str]) -> None:
+    """Each demo supplier's profile, through the service a supplier uses; only where none is
+    saved yet, so a supplier's own changes survive another load."""
+    for name, answers in SUPPLIER_PROFILES.items():
+        organisation = organisations[name]
+        if profiles.profile_for(organisation.id).id is None:
+            profiles.update_profile(organisation.id, answers, actor=None)
+            created.append(f"{name} profile")
 
 
 def _load_dps(owner: Organisation, created: list[str]) -> DPS:

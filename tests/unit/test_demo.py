@@ -21,8 +21,8 @@ from dps.demo import (
 )
 from dps.extensions import db
 from dps.models import DPS, AuditEvent, Notice, Organisation, User
-from dps.models.enums import MembershipType, OrganisationKind, Role
-from dps.services import passwords
+from dps.models.enums import LegalForm, MembershipType, OrganisationKind, Role, SectionStatus
+from dps.services import passwords, profiles
 from dps.services.dps import current_dps
 from tests.conftest import make_app
 
@@ -135,6 +135,7 @@ def test_the_demo_accounts(app: Flask) -> None:
         "affiliate.officer@example.org": (Role.VIEWER, AFFILIATE),
         "coop-futures@example.org": (Role.SUPPLIER_OWNER, "Co-operative Futures Ltd"),
         "capacity-works@example.org": (Role.SUPPLIER_OWNER, "Capacity Works CIC"),
+        "coop-futures.colleague@example.org": (Role.SUPPLIER_USER, "Co-operative Futures Ltd"),
     }
     for email, (role, organisation_name) in expected.items():
         account = user(email)
@@ -144,6 +145,22 @@ def test_the_demo_accounts(app: Flask) -> None:
         assert account.membership is not None, email
         assert account.membership.effective_role == role, email
         assert account.membership.organisation.name == organisation_name, email
+
+
+def test_the_demo_suppliers_have_complete_realistic_profiles(app: Flask) -> None:
+    load_demo_data()
+    futures = profiles.profile_for(organisation("Co-operative Futures Ltd").id)
+    works = profiles.profile_for(organisation("Capacity Works CIC").id)
+    assert (futures.legal_form, works.legal_form) == (LegalForm.COMPANY, LegalForm.CIC)
+    for profile in (futures, works):
+        assert profiles.profile_status(profile) == SectionStatus.COMPLETED, profiles.profile_gaps(
+            profile
+        )
+        assert profile.companies_house_number == profile.organisation.companies_house_number
+    # A supplier's own change survives another load.
+    profiles.update_profile(futures.organisation_id, {"town": "Rochdale"}, None)
+    load_demo_data()
+    assert profiles.profile_for(futures.organisation_id).town == "Rochdale"
 
 
 def test_the_affiliate_officer_is_a_viewer_in_the_affiliate(app: Flask) -> None:
