@@ -54,6 +54,7 @@ from dps.web.supplier.documents_forms import DocumentForm
 from dps.web.supplier.profile import summary_context
 from dps.web.supplier.profile_forms import ProfileForm
 from dps.web.supplier.team_forms import ConfirmForm, InviteColleagueForm
+from tests import questionnaire_renderings as answering
 from tests import sample_files
 from tests.conftest import make_app
 from tests.documents_world import uploaded
@@ -660,6 +661,14 @@ TEMPLATES: dict[str, list[Rendering]] = {
         for key in ("new", "old", "expired", "policy")
     ],
     "supplier/documents_macros.html": [Macros(_documents_macros, "supplier_owner")],
+    "supplier/questionnaire_section.html": [
+        Page(lambda s, k=key: answering.section_page(s, k), "supplier_user")
+        for key in ("bidding", "economic_standing", "ccin_principles", "lot2_case_studies")
+    ]
+    + [
+        Page(lambda s, k=key: answering.section_page(s, k, errors=True), "supplier_owner")
+        for key in answering.TYPED
+    ],
     "emails/team_removed.txt": [Email(_team_email)],
     "emails/team_new_owner.txt": [Email(_team_email)],
     # e-mails
