@@ -275,6 +275,11 @@ ROUTE_ARGUMENTS: dict[str, Callable[[World], Any]] = {
     # do to see the rule let the request through.
     "token": lambda world: "not-a-real-token",
     "filename": lambda world: "js/app.mjs",
+    # An application and one of its questionnaire sections: none exists in this world, so a
+    # supplier is answered "not found", past the rule (tests/unit/test_application_pages.py
+    # holds the 404 for a rival's application).
+    "application_id": lambda world: 1,
+    "section_id": lambda world: "bidding",
     # A document: none exists in this world, so the supplier's answer is "not found", which is
     # past the rule (tests/unit/test_documents_pages.py holds the 404 for a rival's document).
     "document_id": lambda world: 1,

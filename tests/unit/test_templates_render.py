@@ -54,6 +54,7 @@ from dps.web.supplier.documents_forms import DocumentForm
 from dps.web.supplier.profile import summary_context
 from dps.web.supplier.profile_forms import ProfileForm
 from dps.web.supplier.team_forms import ConfirmForm, InviteColleagueForm
+from tests import application_renderings as applying
 from tests import questionnaire_renderings as answering
 from tests import sample_files
 from tests.conftest import make_app
@@ -543,8 +544,9 @@ TEMPLATES: dict[str, list[Rendering]] = {
     + [Page(lambda s: {"reason": "invalid", "invitation": None})],
     # homes
     "supplier/home.html": [
-        Page(_home("supplier_owner"), "supplier_owner"),
-        Page(_home("supplier_user"), "supplier_user"),
+        Page(lambda s: applying.empty_home(s, "supplier_owner"), "supplier_owner"),
+        Page(lambda s: applying.empty_home(s, "supplier_user"), "supplier_user"),
+        Page(applying.home, "rival_owner"),
     ],
     "buyer/home.html": [
         Page(_home("buyer"), "buyer"),
@@ -669,6 +671,34 @@ TEMPLATES: dict[str, list[Rendering]] = {
         Page(lambda s, k=key: answering.section_page(s, k, errors=True), "supplier_owner")
         for key in answering.TYPED
     ],
+    # supplier: applications
+    "supplier/applications_lots.html": [
+        Page(lambda s: applying.lots(s, draft=False), "supplier_owner"),
+        Page(lambda s: applying.lots(s, draft=False, errors=True), "supplier_owner"),
+        Page(lambda s: applying.lots(s, draft=True), "rival_owner"),
+    ],
+    "supplier/applications_task_list.html": [Page(applying.task_list, "rival_owner")],
+    "supplier/applications_check.html": [
+        Page(lambda s: applying.check_answers(s, with_gaps=False), "rival_owner"),
+        Page(lambda s: applying.check_answers(s, with_gaps=True), "rival_owner"),
+    ],
+    "supplier/applications_declaration.html": [
+        Page(lambda s: applying.declaration(s), "rival_owner"),
+        Page(lambda s: applying.declaration(s, errors=True), "rival_owner"),
+        Page(lambda s: applying.declaration(s, refused=True), "rival_owner"),
+    ],
+    "supplier/applications_sent.html": [Page(applying.sent, "rival_owner")],
+    "supplier/applications_status.html": [
+        Page(lambda s, k=key: applying.status(s, k), "rival_owner")
+        for key in ("sent", "checking", "review", "clarification", "decided", "withdrawn")
+    ],
+    "supplier/applications_copy.html": [Page(applying.copy, "rival_owner")],
+    "supplier/applications_withdraw.html": [
+        Page(lambda s, k=key: applying.withdraw(s, k), "rival_owner") for key in ("draft", "sent")
+    ],
+    "supplier/applications_macros.html": [Macros(applying.macros, "rival_owner")],
+    "emails/application_received.txt": [Email(lambda s: applying.email(s, "sent"))],
+    "emails/application_withdrawn.txt": [Email(lambda s: applying.email(s, "withdrawn"))],
     "emails/team_removed.txt": [Email(_team_email)],
     "emails/team_new_owner.txt": [Email(_team_email)],
     # e-mails

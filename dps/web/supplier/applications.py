@@ -1,1 +1,223 @@
-"""Supplier area: applications."""
+"""Supplier area: applying to join (lots, task list, check answers, declaration), the
+confirmation, the application's status and timeline, its printable copy, and withdrawing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from dps.models.applications import Application
+from dps.models.base import utcnow
+from dps.models.enums import ApplicationStatus
+from dps.services import application_snapshot, application_tasks, application_timeline, applications
+from dps.services import dps as dps_service
+from dps.web.access import Area, allow, current_organisation_id
+from dps.web.supplier import bp
+from dps.web.supplier.application_forms import DeclarationForm, LotsForm, WithdrawForm
+
+
+def _organisation_id() -> int:
+    organisation_id = current_organisation_id()
+    if organisation_id is None:
+        abort(404)
+    return organisation_id
+
+
+def _application_or_404(application_id: int | None) -> Application:
+    """The signed-in supplier's application; anyone else's is "not found", like a missing one."""
+    if application_id is None:
+        abort(404)
+    application = applications.get_application(application_id, _organisation_id())
+    if application is None:
+        abort(404)
+    return application
+
+
+def _draft_or_status_page(application: Application) -> Response | None:
+    """Pages that change a draft send a sent-in application to its status page."""
+    if application.status != ApplicationStatus.DRAFT:
+        return redirect(url_for(".application", application_id=application.id))
+    return None
+
+
+# --- Starting and choosing lots -----------------------------------------------------------------
+
+
+@bp.route("/applications/new", methods=["GET", "POST"])
+@allow(Area.SUPPLIER)
+def start_application() -> Any:
+    organisation_id = _organisation_id()
+    draft = applications.current_draft(organisation_id)
+    if draft is not None:
+        flash("You already have an application you have not sent. Continue it here.")
+        return redirect(url_for(".application", application_id=draft.id))
+    dps = dps_service.current_dps()
+    if dps is None:
+        abort(404)
+    availability = applications.lot_availability(organisation_id, dps)
+    form = LotsForm()
+    form.offer(availability)
+    if request.method == "GET":
+        form.follows.data = request.args.get("follows", type=int)
+    follows = _application_or_404(form.follows.data) if form.follows.data else None
+    if form.validate_on_submit():
+        try:
+            application = applications.start_application(
+                organisation_id, form.lots.data or [], actor=current_user, follows=follows
+            )
+        except applications.ApplicationError as error:
+            form.lots.errors = [error.message]
+        else:
+            return redirect(url_for(".application", application_id=application.id))
+    return render_template(
+        "supplier/applications_lots.html",
+        form=form,
+        items=LotsForm.items(availability),
+        application=None,
+        follows=follows,
+        status=dps_service.public_status(),
+    )
+
+
+@bp.route("/applications/<int:application_id>/lots", methods=["GET", "POST"])
+@allow(Area.SUPPLIER)
+def application_lots(application_id: int) -> Any:
+    application = _application_or_404(application_id)
+    if (sent := _draft_or_status_page(application)) is not None:
+        return sent
+    availability = applications.lot_availability(
+        application.organisation_id, application.dps, excluding=application
+    )
+    form = LotsForm()
+    form.offer(availability)
+    if request.method == "GET":
+        form.lots.data = application.lot_numbers
+    if form.validate_on_submit():
+        try:
+            applications.change_lots(application, form.lots.data or [], actor=current_user)
+        except applications.ApplicationError as error:
+            form.lots.errors = [error.message]
+        else:
+            return redirect(url_for(".application", application_id=application.id))
+    return render_template(
+        "supplier/applications_lots.html",
+        form=form,
+        items=LotsForm.items(availability),
+        application=application,
+        follows=None,
+        status=dps_service.public_status(),
+    )
+
+
+# --- The application: task list while a draft, status and timeline once sent ------------------
+
+
+@bp.get("/applications/<int:application_id>")
+@allow(Area.SUPPLIER)
+def application(application_id: int) -> str:
+    application = _application_or_404(application_id)
+    if application.status == ApplicationStatus.DRAFT:
+        return render_template(
+            "supplier/applications_task_list.html",
+            application=application,
+            tasks=application_tasks.task_list(application),
+            status=dps_service.public_status(),
+        )
+    return render_template(
+        "supplier/applications_status.html",
+        application=application,
+        timeline=application_timeline.timeline(application),
+        can_withdraw=applications.can_withdraw(application),
+    )
+
+
+@bp.get("/applications/<int:application_id>/check-answers")
+@allow(Area.SUPPLIER)
+def check_answers(application_id: int) -> Any:
+    application = _application_or_404(application_id)
+    if (sent := _draft_or_status_page(application)) is not None:
+        return sent
+    return render_template(
+        "supplier/applications_check.html",
+        application=application,
+        review=application_tasks.review(application),
+        status=dps_service.public_status(),
+    )
+
+
+@bp.route("/applications/<int:application_id>/declaration", methods=["GET", "POST"])
+@allow(Area.SUPPLIER)
+def declaration(application_id: int) -> Any:
+    application = _application_or_404(application_id)
+    if (sent := _draft_or_status_page(application)) is not None:
+        return sent
+    form = DeclarationForm()
+    problems: list[applications.Problem] = []
+    if form.validate_on_submit():
+        made = applications.Declaration(
+            name=form.declaration_name.data or "",
+            role=form.declaration_role.data or "",
+            confirmed=bool(form.confirm.data),
+        )
+        try:
+            applications.submit(application, made, actor=current_user, at=utcnow())
+        except applications.SubmissionRefused as refused:
+            problems = refused.problems
+        except applications.ApplicationError as error:
+            getattr(form, error.field or "confirm").errors = [error.message]
+        else:
+            return redirect(url_for(".application_sent", application_id=application.id))
+    return render_template(
+        "supplier/applications_declaration.html",
+        application=application,
+        form=form,
+        problems=problems,
+    )
+
+
+@bp.get("/applications/<int:application_id>/sent")
+@allow(Area.SUPPLIER)
+def application_sent(application_id: int) -> Any:
+    application = _application_or_404(application_id)
+    if application.submitted_at is None:
+        return redirect(url_for(".application", application_id=application.id))
+    return render_template("supplier/applications_sent.html", application=application)
+
+
+@bp.get("/applications/<int:application_id>/copy")
+@allow(Area.SUPPLIER)
+def application_copy(application_id: int) -> Any:
+    application = _application_or_404(application_id)
+    if application.snapshot is None:
+        return redirect(url_for(".application", application_id=application.id))
+    return render_template(
+        "supplier/applications_copy.html",
+        application=application,
+        copy=application_snapshot.submitted_copy(application),
+    )
+
+
+@bp.route("/applications/<int:application_id>/withdraw", methods=["GET", "POST"])
+@allow(Area.SUPPLIER)
+def withdraw_application(application_id: int) -> Any:
+    application = _application_or_404(application_id)
+    if not applications.can_withdraw(application):
+        flash("This application has been decided, so it can no longer be withdrawn.")
+        return redirect(url_for(".application", application_id=application.id))
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        was_draft = application.status == ApplicationStatus.DRAFT
+        applications.withdraw(
+            application, reason=form.reason.data or "", actor=current_user, at=utcnow()
+        )
+        if was_draft:
+            flash(f"You have deleted your draft application {application.reference}.", "success")
+            return redirect(url_for(".home"))
+        flash(f"You have withdrawn application {application.reference}.", "success")
+        return redirect(url_for(".application", application_id=application.id))
+    return render_template(
+        "supplier/applications_withdraw.html", application=application, form=form
+    )
