@@ -22,6 +22,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from dps.extensions import db
 from dps.models.accounts import User
 from dps.models.base import utcnow
@@ -246,7 +248,7 @@ def save_section(
         raise LookupError(f"The questionnaire has no section {section_id}")
     if context is None:
         context = context_for(organisation_id)
-    answer_set = answers_for(organisation_id)
+    answer_set = _answers_to_change(organisation_id, version)
     before = dict(answer_set.answers or {})
     answers, pending = before, dict(answer_set.pending_input or {})
     earlier_version = None
@@ -283,6 +285,36 @@ def save_section(
         )
     db.session.commit()
     return reading.errors
+
+
+def _answers_to_change(organisation_id: int, version: QuestionnaireVersion) -> AnswerSet:
+    """The organisation's answers, locked until the commit (PostgreSQL), made if it has none.
+
+    The answers of every section are kept in one row: without the lock two colleagues saving
+    different sections at once would each write back the other's old answers.
+    """
+    query = (
+        db.select(AnswerSet)
+        .where(AnswerSet.organisation_id == organisation_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    answer_set = db.session.scalars(query).first()
+    if answer_set is not None:
+        return answer_set
+    answer_set = AnswerSet(
+        organisation_id=organisation_id,
+        questionnaire_version=version,
+        answers={},
+        pending_input=None,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(answer_set)
+    except IntegrityError:
+        # A colleague's first save made the row a moment ago: use theirs.
+        return db.session.scalars(query).one()
+    return answer_set
 
 
 def _carried_across(

@@ -4,6 +4,7 @@ published versions and JSON answers round-trip, pages save and keep what was typ
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from dps.extensions import db
-from dps.models import AnswerSet, AuditEvent, QuestionnaireVersion
+from dps.models import AnswerSet, AuditEvent, QuestionnaireVersion, User
 from dps.services import questionnaire
 from dps.services.questionnaire_definition import PACKAGED_DEFINITION
 from tests.helpers import sign_in
@@ -106,3 +107,42 @@ def test_a_section_page_saves_and_refuses_another_supplier_on_postgres(
     sign_in(pg_client, world.rival_owner)
     assert pg_client.get(url).status_code == 404
     assert pg_client.post(url, data={"accounts_available": "too_new"}).status_code == 404
+
+
+@pytest.mark.postgres
+def test_colleagues_saving_sections_at_once_lose_nothing_on_postgres(pg_app: Flask) -> None:
+    world = make_world()
+    organisation_id, owner_id = world.supplier.id, world.owner.id
+    questionnaire.save_section(organisation_id, "equality", COMPLETE_INPUT["equality"], None)
+    sections = [s for s in COMPLETE_INPUT if s not in ("equality", "lot2_case_studies")]
+    start = threading.Barrier(len(sections))
+    failures: list[BaseException] = []
+
+    def save(section_id: str) -> None:
+        with pg_app.app_context():
+            try:
+                actor = db.session.get(User, owner_id)
+                start.wait()
+                questionnaire.save_section(
+                    organisation_id,
+                    section_id,
+                    COMPLETE_INPUT[section_id],
+                    actor,
+                    context=TWELVE_EMPLOYEES,
+                )
+            except BaseException as failure:  # reported below, in the test's thread
+                failures.append(failure)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=save, args=(s,)) for s in sections]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == []
+    db.session.expire_all()
+    saved = questionnaire.answers_for(organisation_id).answers
+    for section_id in [*sections, "equality"]:
+        for question_id in COMPLETE_INPUT[section_id]:
+            assert question_id in saved, (section_id, question_id)
