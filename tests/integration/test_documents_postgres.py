@@ -41,13 +41,8 @@ def test_upload_replace_and_download_through_the_pages(
     sign_in(pg_client, world.owner)
     expiry = [str(NEXT_YEAR.day), str(NEXT_YEAR.month), str(NEXT_YEAR.year)]
     first = pg_client.post(
-        "/supplier/documents/upload",
-        data=upload_form(
-            "cover.docx",
-            sample_files.docx(),
-            kind="employers_liability",
-            expires_on_employers_liability=expiry,
-        ),
+        "/supplier/documents/upload?kind=employers_liability",
+        data=upload_form("cover.docx", sample_files.docx(), expires_on=expiry),
         content_type="multipart/form-data",
     )
     assert first.status_code == 302
@@ -57,11 +52,7 @@ def test_upload_replace_and_download_through_the_pages(
     replaced = pg_client.post(
         "/supplier/documents/upload",
         data=upload_form(
-            "cover.pdf",
-            sample_files.PDF,
-            kind="employers_liability",
-            expires_on_employers_liability=expiry,
-            replaces=str(original.id),
+            "cover.pdf", sample_files.PDF, expires_on=expiry, replaces=str(original.id)
         ),
         content_type="multipart/form-data",
     )
@@ -94,8 +85,8 @@ def test_another_suppliers_documents_are_not_found_on_postgres(
     assert pg_client.get(f"/supplier/documents/{theirs.id}").status_code == 404
     assert pg_client.get(f"/supplier/documents/{theirs.id}/download").status_code == 404
     posted = pg_client.post(
-        "/supplier/documents/upload",
-        data=upload_form("accounts.pdf", sample_files.PDF, kind="accounts", replaces=theirs.id),
+        "/supplier/documents/upload?kind=accounts",
+        data=upload_form("accounts.pdf", sample_files.PDF, replaces=theirs.id),
         content_type="multipart/form-data",
     )
     assert posted.status_code == 404

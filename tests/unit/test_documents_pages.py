@@ -39,7 +39,6 @@ def form(
     filename: str = "certificate.pdf",
     data: bytes = sample_files.PDF,
     *,
-    kind: str = "public_liability",
     expires: tuple[str, str, str] | None = None,
     **fields: str,
 ) -> dict[str, Any]:
@@ -48,16 +47,12 @@ def form(
         str(NEXT_YEAR.month),
         str(NEXT_YEAR.year),
     )
-    return {
-        "kind": kind,
-        f"expires_on_{kind}": [day, month, year],
-        "file": (io.BytesIO(data), filename),
-        **fields,
-    }
+    return {"expires_on": [day, month, year], "file": (io.BytesIO(data), filename), **fields}
 
 
-def post(client: FlaskClient, data: dict[str, Any], url: str = UPLOAD) -> Any:
-    return client.post(url, data=data, content_type="multipart/form-data")
+def post(client: FlaskClient, data: dict[str, Any], kind: str = "public_liability") -> Any:
+    """The upload form sent, as its page sends it: to the upload URL naming the kind."""
+    return client.post(f"{UPLOAD}?kind={kind}", data=data, content_type="multipart/form-data")
 
 
 def stored_documents() -> list[Document]:
@@ -84,13 +79,23 @@ def error_summary(response: Any) -> list[tuple[str, str]]:
 # --- uploading --------------------------------------------------------------------------------
 
 
-def test_a_supplier_uploads_a_certificate_through_the_page(
+def test_a_supplier_chooses_the_kind_then_uploads_the_certificate(
     owner: FlaskClient, world: World
 ) -> None:
-    page = owner.get(UPLOAD)
+    assert owner.get(UPLOAD).headers["Location"].endswith("/supplier/documents/new")
+    chooser = owner.get("/supplier/documents/new")
+    assert len(chooser.soup.select("input[type=radio][name=kind]")) == len(DocumentKind)
+    unchosen = owner.post("/supplier/documents/new", data={})
+    assert error_summary(unchosen) == [("Select what you are uploading", "#kind")]
+    chosen = owner.post("/supplier/documents/new", data={"kind": "public_liability"})
+    assert chosen.headers["Location"].endswith(f"{UPLOAD}?kind=public_liability")
+
+    page = owner.get(f"{UPLOAD}?kind=public_liability")
+    assert page.soup.h1.get_text(strip=True) == "Upload your public liability insurance certificate"
     upload_form = page.soup.select_one("form[enctype='multipart/form-data'][method='post']")
     assert upload_form is not None
     assert upload_form.select_one("input[type=file][name=file]") is not None
+    assert upload_form.select_one("#expires_on-day") is not None
 
     response = post(owner, form(title="Public liability 2026–27"))
 
@@ -117,7 +122,7 @@ def test_the_upload_works_with_csrf_protection_on(
     assert refused.status_code == 400
     assert stored_documents() == []
 
-    page = owner.get(UPLOAD)
+    page = owner.get(f"{UPLOAD}?kind=public_liability")
     token = page.soup.select_one("form input[name=csrf_token]")["value"]
     response = post(owner, {**form(), "csrf_token": token})
     assert response.status_code == 302
@@ -132,10 +137,10 @@ def test_a_refused_file_keeps_everything_else_that_was_typed(
         form(
             "policy.docx",
             sample_files.xlsx(),  # a spreadsheet renamed .docx
-            kind="professional_indemnity",
             expires=("31", "3", "2031"),
             title="PI cover",
         ),
+        kind="professional_indemnity",
     )
 
     assert response.status_code == 200
@@ -145,10 +150,10 @@ def test_a_refused_file_keeps_everything_else_that_was_typed(
     ]
     soup = response.soup
     assert soup.select_one("input[name=title]")["value"] == "PI cover"
-    assert soup.select_one("input[name=kind][value=professional_indemnity]").has_attr("checked")
-    assert soup.select_one("#expires_on_professional_indemnity-day")["value"] == "31"
-    assert soup.select_one("#expires_on_professional_indemnity-month")["value"] == "3"
-    assert soup.select_one("#expires_on_professional_indemnity-year")["value"] == "2031"
+    assert "professional indemnity" in soup.h1.get_text()
+    assert soup.select_one("#expires_on-day")["value"] == "31"
+    assert soup.select_one("#expires_on-month")["value"] == "3"
+    assert soup.select_one("#expires_on-year")["value"] == "2031"
     assert stored_documents() == []
 
 
@@ -156,9 +161,7 @@ def test_an_insurance_certificate_without_a_future_expiry_date_is_refused_on_tha
     owner: FlaskClient, world: World
 ) -> None:
     missing = post(owner, form(expires=("", "", ""), title="Cover"))
-    assert error_summary(missing) == [
-        ("Enter the date the certificate expires", "#expires_on_public_liability-day")
-    ]
+    assert error_summary(missing) == [("Enter the date the certificate expires", "#expires_on-day")]
     # The file passed, but a browser never keeps a chosen file: the page says to choose again.
     assert "choose it again" in page_text(missing)
     assert missing.soup.select_one("input[name=title]")["value"] == "Cover"
@@ -167,28 +170,29 @@ def test_an_insurance_certificate_without_a_future_expiry_date_is_refused_on_tha
     assert error_summary(past) == [
         (
             "The date the certificate expires must be in the future",
-            "#expires_on_public_liability-day",
+            "#expires_on-day",
         )
     ]
     nonsense = post(owner, form(expires=("31", "2", "2030")))
     assert error_summary(nonsense) == [
-        ("Date the certificate expires must be a real date", "#expires_on_public_liability-day")
+        ("Date the certificate expires must be a real date", "#expires_on-day")
     ]
     # A hand-made request with one box of the three gets a message, not a server error.
-    one_box = {**form(), "expires_on_public_liability": "5"}
+    one_box = {**form(), "expires_on": "5"}
     assert error_summary(post(owner, one_box)) == [
         (
             "Date the certificate expires must include a month and year",
-            "#expires_on_public_liability-day",
+            "#expires_on-day",
         )
     ]
     assert stored_documents() == []
 
 
-def test_a_date_typed_under_another_kind_is_ignored(owner: FlaskClient, world: World) -> None:
-    data = form(kind="equality_policy")
-    data["expires_on_public_liability"] = ["99", "99", "nonsense"]
-    response = post(owner, data)
+def test_a_policy_is_not_asked_for_an_expiry_date(owner: FlaskClient, world: World) -> None:
+    page = owner.get(f"{UPLOAD}?kind=equality_policy")
+    assert page.soup.select_one("#expires_on-day") is None
+    # Even a hand-made request with a nonsense date: it is not read, so it is no error.
+    response = post(owner, form(expires=("99", "99", "nonsense")), kind="equality_policy")
     assert response.status_code == 302
     [document] = stored_documents()
     assert document.kind == DocumentKind.EQUALITY and document.expires_on is None
@@ -205,7 +209,7 @@ def test_a_date_typed_under_another_kind_is_ignored(owner: FlaskClient, world: W
 def test_bad_files_are_refused_with_a_clear_message(
     owner: FlaskClient, world: World, filename: str, data: bytes, message: str
 ) -> None:
-    response = post(owner, form(filename, data, kind="accounts"))
+    response = post(owner, form(filename, data), kind="accounts")
     assert response.status_code == 200
     [(text, href)] = error_summary(response)
     assert message in text and href == "#file"
@@ -213,9 +217,9 @@ def test_bad_files_are_refused_with_a_clear_message(
 
 
 def test_no_file_chosen(owner: FlaskClient, world: World) -> None:
-    data = form(kind="accounts")
+    data = form()
     del data["file"]
-    response = post(owner, data)
+    response = post(owner, data, kind="accounts")
     assert error_summary(response) == [("Select a file", "#file")]
 
 
@@ -226,13 +230,11 @@ def test_a_too_large_upload_gets_the_page_with_the_reason_not_a_bare_413(
     app.config["DOCUMENT_MAX_BYTES"] = 32 * 1024
     big = sample_files.PDF + b"0" * (100 * 1024)
 
-    response = post(owner, form(data=big, kind="accounts"), url=f"{UPLOAD}?kind=accounts")
+    response = post(owner, form(data=big), kind="accounts")
 
     assert response.status_code == 413
-    assert response.soup.title.get_text().startswith("Error: Upload a document")
+    assert response.soup.title.get_text().startswith("Error: Upload your latest annual accounts")
     assert error_summary(response) == [("The selected file must be smaller than 32KB", "#file")]
-    # The kind chosen on the documents page is still chosen.
-    assert response.soup.select_one("input[name=kind][value=accounts]").has_attr("checked")
     assert stored_documents() == []
 
 
@@ -241,7 +243,7 @@ def test_a_file_between_the_document_and_request_limits_is_refused_by_the_form(
 ) -> None:
     app.config["DOCUMENT_MAX_BYTES"] = 32 * 1024
     big = sample_files.PDF + b"0" * (40 * 1024)
-    response = post(owner, form(data=big, kind="accounts", title="Accounts 2025"))
+    response = post(owner, form(data=big, title="Accounts 2025"), kind="accounts")
     assert response.status_code == 200
     assert error_summary(response) == [("The selected file must be smaller than 32KB", "#file")]
     assert response.soup.select_one("input[name=title]")["value"] == "Accounts 2025"
@@ -249,7 +251,10 @@ def test_a_file_between_the_document_and_request_limits_is_refused_by_the_form(
 
 def test_a_safe_next_brings_the_supplier_back(owner: FlaskClient, world: World) -> None:
     back = "/supplier/applications/7"
-    page = owner.get(f"{UPLOAD}?next={back}")
+    chooser = owner.get(f"/supplier/documents/new?next={back}")
+    assert chooser.soup.select_one("input[name=next]")["value"] == back
+    chosen = owner.post("/supplier/documents/new", data={"kind": "accounts", "next": back})
+    page = owner.get(chosen.headers["Location"])
     assert page.soup.select_one("input[name=next]")["value"] == back
     response = post(owner, form(next=back))
     assert response.headers["Location"].endswith(back)
@@ -273,12 +278,11 @@ def test_replacing_through_the_page_keeps_the_old_version_in_the_history(
     assert "Upload a new version of Cover 2026" in page_text(page)
     assert page.soup.select_one("input[name=replaces]")["value"] == str(first.id)
     assert page.soup.select_one("input[name=title]")["value"] == "Cover 2026"
-    # The kind is the old version's; only its expiry date is asked.
-    assert page.soup.select("input[type=radio][name=kind]") == []
-    assert page.soup.select_one("#expires_on_public_liability-day") is not None
+    # The kind is the old version's, whatever the URL says; a certificate's expiry is asked.
+    assert page.soup.select_one("#expires_on-day") is not None
 
     renewed = form("renewed.pdf", sample_files.PDF + b"% renewed\n", title="Cover 2027")
-    response = post(owner, {**renewed, "replaces": str(first.id), "kind": "equality_policy"})
+    response = post(owner, {**renewed, "replaces": str(first.id)}, kind="equality_policy")
     assert response.status_code == 302
     first_again, second = stored_documents()
     assert first_again.replaced_by_id == second.id
@@ -329,8 +333,8 @@ def test_the_list_tags_certificates_that_expire_soon_or_have_expired(
     today = documents.today()
     soon = today + timedelta(days=10)
     post(owner, form(title="Soon", expires=(str(soon.day), str(soon.month), str(soon.year))))
-    post(owner, form(kind="employers_liability", title="Lapsed"))
-    post(owner, form(kind="professional_indemnity", title="Fine"))
+    post(owner, form(title="Lapsed"), kind="employers_liability")
+    post(owner, form(title="Fine"), kind="professional_indemnity")
     lapsed = next(d for d in stored_documents() if d.title == "Lapsed")
     lapsed.expires_on = today - timedelta(days=1)
     db.session.commit()
@@ -395,3 +399,18 @@ def test_a_colleague_may_upload_and_people_outside_suppliers_may_not(
     assert client.get("/supplier/documents").status_code == 403
     [document] = stored_documents()
     assert client.get(f"/supplier/documents/{document.id}/download").status_code == 403
+
+
+def test_an_over_large_request_from_outside_the_supplier_area_gets_the_plain_error(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    # With CSRF on, as in production, the form is read (and the limit met) before the access
+    # rule runs: the page must still not be shown to someone outside the supplier area.
+    app.config["WTF_CSRF_ENABLED"] = True
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    for who in (None, add_person(world.lot1.dps.owner, "buyer@oldham.example.org", Role.BUYER)):
+        if who is not None:
+            sign_in(client, who)
+        response = post(client, form(data=sample_files.PDF + b"0" * 4096), kind="accounts")
+        assert response.status_code == 413
+        assert "Upload your" not in page_text(response)

@@ -50,7 +50,7 @@ from dps.web.auth.forms import (
     ResetPasswordForm,
     SignInForm,
 )
-from dps.web.supplier.documents_forms import DocumentForm
+from dps.web.supplier.documents_forms import DocumentForm, KindForm
 from dps.web.supplier.profile import summary_context
 from dps.web.supplier.profile_forms import ProfileForm
 from dps.web.supplier.team_forms import ConfirmForm, InviteColleagueForm
@@ -387,26 +387,40 @@ def _documents_list(scene: Scene, *, empty: bool) -> dict[str, Any]:
     }
 
 
-def _documents_upload(scene: Scene, *, errors: bool = False, replace: bool = False) -> Any:
+def _documents_upload(
+    scene: Scene,
+    *,
+    errors: bool = False,
+    replace: bool = False,
+    kind: DocumentKind = DocumentKind.PUBLIC_LIABILITY,
+) -> dict[str, Any]:
     replaced = _supplier_documents(scene)["new"] if replace else None
+    kind = replaced.kind if replaced else kind
     if errors:
         typed = MultiDict(
-            [("kind", "public_liability"), ("title", "x" * 201)]
-            + [("expires_on_public_liability", part) for part in ("31", "2", "2030")]
+            [("title", "x" * 201)] + [("expires_on", part) for part in ("31", "2", "2030")]
         )
         form = DocumentForm(formdata=typed)
+        form.ask_expiry(kind.is_insurance)
         assert not form.validate()
         form.file.errors.append("The selected file must be a PDF, DOCX, XLSX, ODT, PNG or JPEG")
     else:
         form = DocumentForm(formdata=None)
-        form.start_from(replaced=replaced, kind="accounts", next_url="/supplier/applications/1")
+        form.ask_expiry(kind.is_insurance)
+        form.start_from(replaced, "/supplier/applications/1")
     return {
         "form": form,
+        "kind": kind,
         "replaced": replaced,
-        "kind_hints": form.kind_hints(),
         "accept": filetypes.ACCEPT_ATTRIBUTE,
         "back_url": "/supplier/documents",
+        "change_kind_url": "/supplier/documents/new",
     }
+
+
+def _documents_kind(scene: Scene, *, errors: bool) -> dict[str, Any]:
+    form = with_errors(KindForm, {}) if errors else KindForm(formdata=None)
+    return {"form": form, "kind_items": KindForm.kind_items(), "back_url": "/supplier/documents"}
 
 
 def _documents_document(scene: Scene, key: str) -> dict[str, Any]:
@@ -653,10 +667,19 @@ TEMPLATES: dict[str, list[Rendering]] = {
         Page(lambda s: _documents_list(s, empty=True), "supplier_owner"),
         Page(lambda s: _documents_list(s, empty=False), "supplier_user"),
     ],
+    "supplier/documents_kind.html": [
+        Page(lambda s: _documents_kind(s, errors=False), "supplier_owner"),
+        Page(lambda s: _documents_kind(s, errors=True), "supplier_user"),
+    ],
     "supplier/documents_upload.html": [
         Page(lambda s: _documents_upload(s), "supplier_owner"),
         Page(lambda s: _documents_upload(s, errors=True), "supplier_owner"),
         Page(lambda s: _documents_upload(s, replace=True), "supplier_user"),
+        Page(lambda s: _documents_upload(s, kind=DocumentKind.OTHER), "supplier_owner"),
+        Page(
+            lambda s: _documents_upload(s, errors=True, kind=DocumentKind.EQUALITY),
+            "supplier_owner",
+        ),
     ],
     "supplier/documents_document.html": [
         Page(lambda s, key=key: _documents_document(s, key), "supplier_owner")

@@ -19,10 +19,10 @@ from dps.models.documents import Document
 from dps.models.enums import DocumentKind
 from dps.services import documents, filetypes
 from dps.services.storage import StoredFileMissing
-from dps.web.access import Area, allow, current_organisation_id
+from dps.web.access import Area, allow, current_organisation_id, current_role, role_may_enter
 from dps.web.auth.routes import safe_next
 from dps.web.supplier import bp
-from dps.web.supplier.documents_forms import DocumentForm
+from dps.web.supplier.documents_forms import DocumentForm, KindForm
 
 UPLOAD_ENDPOINT = "supplier.upload_document"
 # How much of an over-sized upload is read and thrown away so the browser, which is still
@@ -78,38 +78,62 @@ def documents_list() -> str:
     )
 
 
+@bp.route("/documents/new", methods=["GET", "POST"])
+@allow(Area.SUPPLIER)
+def choose_document_kind() -> str | Response:
+    form = KindForm()
+    if request.method == "GET":
+        form.next.data = safe_next(request.args.get("next")) or ""
+    if form.validate_on_submit():
+        return redirect(
+            url_for(UPLOAD_ENDPOINT, kind=form.kind.data, next=safe_next(form.next.data) or None)
+        )
+    return render_template(
+        "supplier/documents_kind.html",
+        form=form,
+        kind_items=form.kind_items(),
+        back_url=safe_next(form.next.data) or url_for("supplier.documents"),
+    )
+
+
 @bp.route("/documents/upload", methods=["GET", "POST"])
 @allow(Area.SUPPLIER)
 def upload_document() -> str | Response:
     form = DocumentForm()
     replaced = _replaced(form)
+    kind = replaced.kind if replaced else _kind_in_url()
+    if kind is None:
+        next_url = safe_next(request.args.get("next"))
+        return redirect(url_for("supplier.choose_document_kind", next=next_url))
+    form.ask_expiry(kind.is_insurance)
     if request.method == "GET":
-        form.start_from(
-            replaced=replaced,
-            kind=request.args.get("kind"),
-            next_url=safe_next(request.args.get("next")),
-        )
-    elif replaced is not None:
-        form.kind.data = replaced.kind.value  # a new version is always the same kind
+        form.start_from(replaced, safe_next(request.args.get("next")))
     if form.validate_on_submit():
         try:
             document = documents.upload(
                 _organisation_id(),
-                form.kind.data,
+                kind,
                 form.title.data,
                 form.file.data,
-                form.expires_on(),
+                form.expiry(),
                 actor=cast(User, current_user._get_current_object()),
                 replaces_id=replaced.id if replaced else None,
             )
         except documents.DocumentNotFound:
             abort(404)
         except documents.DocumentRefused as refused:
-            form.field_for(refused.field).errors.append(str(refused))
+            getattr(form, refused.field, form.file).errors.append(str(refused))
         else:
             flash(f"‘{document.title}’ has been uploaded", "success")
             return redirect(safe_next(form.next.data) or url_for("supplier.documents"))
-    return _upload_page(form, replaced)
+    return _upload_page(form, kind, replaced)
+
+
+def _kind_in_url() -> DocumentKind | None:
+    try:
+        return DocumentKind(request.args.get("kind", ""))
+    except ValueError:
+        return None
 
 
 def _replaced(form: DocumentForm) -> Document | None:
@@ -119,14 +143,16 @@ def _replaced(form: DocumentForm) -> Document | None:
     return _document_or_404(wanted) if wanted else None
 
 
-def _upload_page(form: DocumentForm, replaced: Document | None) -> str:
+def _upload_page(form: DocumentForm, kind: DocumentKind, replaced: Document | None) -> str:
+    next_url = safe_next(form.next.data)
     return render_template(
         "supplier/documents_upload.html",
         form=form,
+        kind=kind,
         replaced=replaced,
-        kind_hints=form.kind_hints(),
         accept=filetypes.ACCEPT_ATTRIBUTE,
-        back_url=safe_next(form.next.data) or url_for("supplier.documents"),
+        back_url=next_url or url_for("supplier.documents"),
+        change_kind_url=url_for("supplier.choose_document_kind", next=next_url),
     )
 
 
@@ -134,19 +160,20 @@ def _upload_page(form: DocumentForm, replaced: Document | None) -> str:
 def _too_large(error: RequestEntityTooLarge) -> Any:
     """An upload over the request limit never reaches the form: show the upload page with the
     reason, as for any other file refused, instead of a bare 413."""
-    if request.endpoint != UPLOAD_ENDPOINT:
+    # Flask-WTF reads the form (and so meets the limit) before the access rule has run.
+    if request.endpoint != UPLOAD_ENDPOINT or not role_may_enter(current_role(), Area.SUPPLIER):
+        return render_template("errors/400.html", error=error), 413  # as the app's handler does
+    replaced = _replaced_from_url()
+    kind = replaced.kind if replaced else _kind_in_url()
+    if kind is None:
         return render_template("errors/400.html", error=error), 413  # as the app's handler does
     _drain_request_body()
     form = DocumentForm(formdata=None)  # the body was not read, so nothing else was typed
-    replaced = _replaced_from_url()
-    form.start_from(
-        replaced=replaced,
-        kind=request.args.get("kind"),
-        next_url=safe_next(request.args.get("next")),
-    )
+    form.ask_expiry(kind.is_insurance)
+    form.start_from(replaced, safe_next(request.args.get("next")))
     max_bytes = int(current_app.config["DOCUMENT_MAX_BYTES"])
     form.file.errors = [filetypes.too_large_message(max_bytes)]
-    return _upload_page(form, replaced), 413
+    return _upload_page(form, kind, replaced), 413
 
 
 def _replaced_from_url() -> Document | None:
