@@ -101,6 +101,8 @@ def load_config(
     # Only a laptop serves over plain HTTP; everywhere else the cookies need HTTPS.
     secure_cookies = _bool(env.get("SESSION_COOKIE_SECURE"), default=dps_env != "development")
 
+    document_max_bytes = _int(env, "DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+
     config: dict[str, Any] = {
         "DPS_ENV": dps_env,
         "DPS_INSTANCE_PATH": str(instance_path),
@@ -148,9 +150,10 @@ def load_config(
         "REMEMBER_COOKIE_SECURE": secure_cookies,
         "WTF_CSRF_ENABLED": _bool(env.get("WTF_CSRF_ENABLED"), default=True),
         "WTF_CSRF_TIME_LIMIT": None,  # the session's own lifetime bounds the token
-        "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+        # A request may carry the largest document allowed plus the rest of its form.
+        "MAX_CONTENT_LENGTH": document_max_bytes + 2 * 1024 * 1024,
         # Uploaded documents (dps/services/storage.py says how to plug in S3 or a scanner).
-        "DOCUMENT_MAX_BYTES": _int(env, "DOCUMENT_MAX_BYTES", 10 * 1024 * 1024),
+        "DOCUMENT_MAX_BYTES": document_max_bytes,
         "DOCUMENT_STORAGE_PATH": env.get("DOCUMENT_STORAGE_PATH")
         or str(instance_path / "documents"),
         "DOCUMENT_STORAGE": env.get("DOCUMENT_STORAGE")
