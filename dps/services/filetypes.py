@@ -69,10 +69,13 @@ ACCEPTED = (PDF, DOCX, XLSX, ODT, PNG, JPEG)
 ACCEPT_ATTRIBUTE = ",".join(f".{ext}" for t in ACCEPTED for ext in t.extensions)
 
 
+def size_limit(max_bytes: int) -> str:
+    """The limit as GOV.UK writes it ("10MB"); a test's tiny limit in kilobytes."""
+    return f"{max_bytes / MEGABYTE:g}MB" if max_bytes >= MEGABYTE else f"{-(-max_bytes // 1024)}KB"
+
+
 def too_large_message(max_bytes: int) -> str:
-    # Whole megabytes as GOV.UK writes them ("10MB"); a test's tiny limit in kilobytes.
-    size = f"{max_bytes / MEGABYTE:g}MB" if max_bytes >= MEGABYTE else f"{-(-max_bytes // 1024)}KB"
-    return f"The selected file must be smaller than {size}"
+    return f"The selected file must be smaller than {size_limit(max_bytes)}"
 
 
 @dataclass(frozen=True)

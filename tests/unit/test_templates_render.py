@@ -384,6 +384,7 @@ def _documents_list(scene: Scene, *, empty: bool) -> dict[str, Any]:
         "documents": held,
         "not_uploaded": [k for k in DocumentKind if k not in kinds and k != DocumentKind.OTHER],
         "next_url": None if empty else "/supplier/applications/1",
+        "size_limit": "10MB",
     }
 
 
@@ -415,6 +416,7 @@ def _documents_upload(
         "accept": filetypes.ACCEPT_ATTRIBUTE,
         "back_url": "/supplier/documents",
         "change_kind_url": "/supplier/documents/new",
+        "size_limit": "10MB",
     }
 
 

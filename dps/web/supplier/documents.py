@@ -75,6 +75,7 @@ def documents_list() -> str:
         documents=current,
         not_uploaded=[k for k in DocumentKind if k not in held and k != DocumentKind.OTHER],
         next_url=safe_next(request.args.get("next")),
+        size_limit=_size_limit(),
     )
 
 
@@ -153,7 +154,12 @@ def _upload_page(form: DocumentForm, kind: DocumentKind, replaced: Document | No
         accept=filetypes.ACCEPT_ATTRIBUTE,
         back_url=next_url or url_for("supplier.documents"),
         change_kind_url=url_for("supplier.choose_document_kind", next=next_url),
+        size_limit=_size_limit(),
     )
+
+
+def _size_limit() -> str:
+    return filetypes.size_limit(int(current_app.config["DOCUMENT_MAX_BYTES"]))
 
 
 @bp.errorhandler(RequestEntityTooLarge)

@@ -82,7 +82,7 @@ class DocumentForm(FlaskForm):
     )
     file = FileField(
         "Upload a file",
-        description="A PDF, DOCX, XLSX, ODT, PNG or JPEG, smaller than 10MB.",
+        description="A PDF, DOCX, XLSX, ODT, PNG or JPEG.",
         widget=GovFileInput(),
     )
     # The document a new version replaces: checked against the signed-in organisation.
