@@ -104,43 +104,35 @@ def facts(application: Application) -> Facts:
 
 def task_list(application: Application) -> TaskList:
     known = facts(application)
-    sections = questionnaire.sections_for(known.version, known.lot_numbers)
-    questionnaire_tasks = [
-        Task(
-            section.title,
-            Target.SECTION,
-            questionnaire.section_status(
-                known.version,
-                known.answers,
-                section.id,
-                known.lot_numbers,
-                known.context,
-                pending=known.pending,
-            ),
-            section_id=section.id,
-            hint=f"For Lot {section.lot} only" if section.lot is not None else None,
+    # The questionnaire's sections for the chosen lots, under the headings of its parts.
+    parts: dict[str, list[Task]] = {}
+    for section in questionnaire.sections_for(known.version, known.lot_numbers):
+        status = questionnaire.section_status(
+            known.version,
+            known.answers,
+            section.id,
+            known.lot_numbers,
+            known.context,
+            pending=known.pending,
         )
-        for section in sections
-    ]
+        parts.setdefault(section.part_title, []).append(
+            Task(section.title, Target.SECTION, status, section_id=section.id)
+        )
+    profile_task = Task(
+        "Organisation details", Target.PROFILE, profiles.profile_status(known.profile)
+    )
+    documents_task = Task(
+        "Documents",
+        Target.DOCUMENTS,
+        documents.documents_status(
+            known.organisation_id, known.answers, known.lot_numbers, known.context
+        ),
+        hint="Insurance certificates, accounts and policies",
+    )
     groups = [
-        TaskGroup(
-            "About your organisation",
-            [Task("Organisation details", Target.PROFILE, profiles.profile_status(known.profile))],
-        ),
-        TaskGroup("Selection questionnaire", questionnaire_tasks),
-        TaskGroup(
-            "Evidence",
-            [
-                Task(
-                    "Documents",
-                    Target.DOCUMENTS,
-                    documents.documents_status(
-                        known.organisation_id, known.answers, known.lot_numbers, known.context
-                    ),
-                    hint="Insurance certificates, accounts and policies",
-                )
-            ],
-        ),
+        TaskGroup("About your organisation", [profile_task]),
+        *(TaskGroup(title, tasks) for title, tasks in parts.items()),
+        TaskGroup("Evidence", [documents_task]),
     ]
     answered = all(t.status == SectionStatus.COMPLETED for g in groups for t in g.tasks)
     # Always open: the page lists what is still missing, with a link to each.
