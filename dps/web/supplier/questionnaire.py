@@ -25,7 +25,7 @@ SAVE_AND_CONTINUE = "continue"
 SAVE_AND_COME_BACK_LATER = "later"
 
 
-def _draft_or_404(application_id: int) -> tuple[int, Application]:
+def _application_or_404(application_id: int) -> tuple[int, Application]:
     organisation_id = current_organisation_id()
     application = (
         applications.get_application(application_id, organisation_id)
@@ -40,7 +40,7 @@ def _draft_or_404(application_id: int) -> tuple[int, Application]:
 @bp.route("/applications/<int:application_id>/sections/<section_id>", methods=["GET", "POST"])
 @allow(Area.SUPPLIER)
 def section(application_id: int, section_id: str) -> Any:
-    organisation_id, application = _draft_or_404(application_id)
+    organisation_id, application = _application_or_404(application_id)
     task_list = url_for(".application", application_id=application.id)
     if application.status != ApplicationStatus.DRAFT:
         flash("This application has been sent, so its answers can no longer be changed here.")
