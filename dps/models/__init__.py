@@ -4,11 +4,14 @@ from dps.models.accounts import Invitation, Membership, User
 from dps.models.admissions import Admission
 from dps.models.applications import Application, ApplicationLot
 from dps.models.audit import AuditEvent
+from dps.models.checks import CheckResult, CheckRun
+from dps.models.clarifications import ClarificationRequest
 from dps.models.documents import Document
 from dps.models.dps import DPS, Lot, Notice
 from dps.models.organisations import Organisation
 from dps.models.outbox import OutboxMessage
 from dps.models.questionnaire import AnswerSet, QuestionnaireVersion
+from dps.models.renewals import DeclarationRenewal
 from dps.models.suppliers import SupplierProfile
 
 __all__ = [
@@ -18,6 +21,10 @@ __all__ = [
     "Application",
     "ApplicationLot",
     "AuditEvent",
+    "CheckResult",
+    "CheckRun",
+    "ClarificationRequest",
+    "DeclarationRenewal",
     "Document",
     "Invitation",
     "Lot",

@@ -28,6 +28,9 @@ class Admission(db.Model):  # type: ignore[name-defined]
     admitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     status_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Set by the evidence-expiry job when a required certificate has lapsed; cleared on renewal.
+    evidence_expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    evidence_note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     organisation: Mapped[Organisation] = relationship()
     lot: Mapped[Lot] = relationship()

@@ -47,6 +47,10 @@ class Application(db.Model):  # type: ignore[name-defined]
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     # A renewal or a fresh application after a rejection points at the one it follows.
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), nullable=True)
+    # The administrator reviewing it.
+    assigned_officer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id"), nullable=True, index=True
+    )
 
     organisation: Mapped[Organisation] = relationship()
     dps: Mapped[DPS] = relationship()

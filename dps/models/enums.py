@@ -160,6 +160,33 @@ class DocumentKind(enum.StrEnum):
         }
 
 
+class CheckOutcome(enum.StrEnum):
+    PASS = "pass"  # noqa: S105  (a check outcome, not a password)
+    FAIL = "fail"
+    REFER = "refer"  # needs a person
+    NOT_APPLICABLE = "not_applicable"
+    ERROR = "error"
+
+
+class CheckState(enum.StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class Recommendation(enum.StrEnum):
+    ADMIT = "admit"
+    REJECT = "reject"
+    REFER = "refer"
+
+
+class RenewalStatus(enum.StrEnum):
+    REQUESTED = "requested"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+
+
 def str_enum(cls: type[enum.StrEnum], name: str) -> Any:
     """A portable enum column: a VARCHAR with a named CHECK constraint on every database."""
     return Enum(
