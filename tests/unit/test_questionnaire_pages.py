@@ -314,3 +314,21 @@ def test_every_section_page_draws_for_both_lots(signed_in: FlaskClient, world: W
         assert page.status_code == 200, section.id
         ids = [tag["id"] for tag in page.soup.select("[id]")]
         assert len(ids) == len(set(ids)), section.id  # every label points at one box
+
+
+def test_no_more_items_than_a_group_allows_are_read(
+    signed_in: FlaskClient, world: World, lot_one: Application
+) -> None:
+    posted: dict[str, str] = {"bid_type": "consortium", "part_of_group": "no"}
+    for index in range(12):
+        posted |= {
+            f"consortium_members-{index}-name": f"Member {index + 1}",
+            f"consortium_members-{index}-registered_number": f"RS{index:04d}",
+            f"consortium_members-{index}-role": "Delivery",
+        }
+    page = signed_in.post(
+        url(lot_one, "bidding"), data={**posted, "action": "add:consortium_members"}
+    )
+    assert len(answers(world)["consortium_members"]) == 10
+    assert page.soup.find("button", attrs={"value": "add:consortium_members"}) is None
+    assert "You can add up to 10 consortium members" in page_text(page)

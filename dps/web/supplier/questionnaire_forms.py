@@ -106,7 +106,8 @@ def _field_for(question: Question) -> Field:
                 (Form,),
                 {sub.id: _field_for(sub) for sub in question.questions},
             )
-            return FieldList(FormField(item_form), label=label)
+            # More items than allowed are never drawn, so none are read either.
+            return FieldList(FormField(item_form), label=label, max_entries=question.max_items)
         case _:
             return StringField(label, widget=GovTextInput())
 
