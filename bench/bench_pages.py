@@ -98,11 +98,17 @@ def main() -> None:
         env = {**os.environ, "DPS_INSTANCE_PATH": tmp, "DPS_ENV": "development"}
         env.pop("DATABASE_URL", None)
         subprocess.run(
-            [str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env, check=True,
+            [str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"],
+            cwd=ROOT,
+            env=env,
+            check=True,
             capture_output=True,
         )
         subprocess.run(
-            [str(BIN / "flask"), "--app", "wsgi", "demo", "load"], cwd=ROOT, env=env, check=True,
+            [str(BIN / "flask"), "--app", "wsgi", "demo", "load"],
+            cwd=ROOT,
+            env=env,
+            check=True,
             capture_output=True,
         )
         rows = []
@@ -120,11 +126,12 @@ def main() -> None:
                 proc.wait(timeout=10)
 
     baseline = rows[0][2]["per_second"]
-    print(f"{'server':32} {'path':15} {'req/s':>8} {'x base':>7} {'p50 ms':>7} {'p95 ms':>7} {'RSS MiB':>8}")
+    header = ("server", "path", "req/s", "x base", "p50 ms", "p95 ms", "RSS MiB")
+    print(f"{header[0]:32} {header[1]:15} " + " ".join(f"{h:>8}" for h in header[2:]))
     for label, path, f, rss in rows:
         print(
-            f"{label:32} {path:15} {f['per_second']:8.0f} {f['per_second'] / baseline:7.2f} "
-            f"{f['p50_ms']:7.2f} {f['p95_ms']:7.2f} {rss / 1024:8.1f}"
+            f"{label:32} {path:15} {f['per_second']:8.0f} {f['per_second'] / baseline:8.2f} "
+            f"{f['p50_ms']:8.2f} {f['p95_ms']:8.2f} {rss / 1024:8.1f}"
         )
 
 
