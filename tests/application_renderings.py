@@ -19,6 +19,7 @@ from werkzeug.datastructures import MultiDict
 from dps.extensions import db
 from dps.models import Admission, Application, ApplicationLot, Organisation, User
 from dps.models.base import utcnow
+from dps.models.clarifications import ClarificationRequest
 from dps.models.enums import ApplicationStatus, LotOutcome
 from dps.services import (
     application_snapshot,
@@ -94,6 +95,13 @@ def _make(organisation: Organisation, owner: User) -> dict[str, Any]:
             sent, S.WITHDRAWN, withdrawn_at=now, withdrawal_reason="We merged with another co-op."
         ),
     }
+    db.session.add(
+        ClarificationRequest(
+            application_id=made["clarification"].id,
+            question="Which of your case studies did the consortium member work on?",
+            reply_by=(now + timedelta(days=7)).date(),
+        )
+    )
     decided = made["decided"]
     decided.lots[0].decided_at = decided.lots[1].decided_at = now
     decided.lots[1].reasons = "The case studies did not show capacity building work."

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
+from sqlalchemy import select
+
+from dps.extensions import db
 from dps.models.applications import Application
+from dps.models.clarifications import ClarificationRequest
 from dps.models.enums import ApplicationStatus
 from dps.services.applications import UNDECIDED
 
@@ -30,21 +34,25 @@ class Step:
     title: str
     state: StepState
     detail: str = ""
-    when: datetime | None = None
+    # An instant; for a clarification, the day a reply is wanted by.
+    when: datetime | date | None = None
 
 
 # The order an application moves through; a step is done once the application is past it.
 ORDER = (S.SUBMITTED, S.CHECKING, S.READY_FOR_REVIEW, S.DECIDED)
 
 
-def clarification_reply_by(application: Application) -> datetime | None:
-    """When a reply to a clarification request is wanted, if one is outstanding.
-
-    The hook for the review issue, which adds the clarification requests themselves (and this
-    attribute); until then no application has one.
-    """
-    value = getattr(application, "clarification_reply_by", None)
-    return value if isinstance(value, datetime) else None
+def outstanding_clarification(application: Application) -> ClarificationRequest | None:
+    """The latest clarification request about the application still waiting for an answer."""
+    return db.session.scalars(
+        select(ClarificationRequest)
+        .where(
+            ClarificationRequest.application_id == application.id,
+            ClarificationRequest.answered_at.is_(None),
+        )
+        .order_by(ClarificationRequest.requested_at.desc(), ClarificationRequest.id.desc())
+        .limit(1)
+    ).first()
 
 
 def is_overdue(application: Application, at: datetime) -> bool:
@@ -92,15 +100,17 @@ def timeline(application: Application) -> list[Step]:
         ),
     ]
     if status == S.CLARIFICATION_REQUESTED:
-        reply_by = clarification_reply_by(application)
+        request = outstanding_clarification(application)
+        detail = "We have asked you to clarify part of your application."
+        if request is not None:
+            detail += f" Our question: {request.question}"
         steps.append(
             Step(
                 "clarification",
                 "Clarification requested",
                 StepState.NOW,
-                "We have asked you to clarify part of your application. Check your email for "
-                "our question.",
-                when=reply_by,
+                detail,
+                when=request.reply_by if request is not None else None,
             )
         )
     steps.append(_decision(application))

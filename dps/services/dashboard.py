@@ -17,7 +17,7 @@ from dps.models.dps import Lot
 from dps.models.enums import ApplicationStatus
 from dps.services import applications, documents
 from dps.services import dps as dps_service
-from dps.services.application_timeline import clarification_reply_by
+from dps.services.application_timeline import outstanding_clarification
 from dps.services.calendar import london_date
 
 # Documents expiring this soon are listed (ones already expired too).
@@ -37,7 +37,7 @@ class Action:
     kind: ActionKind
     application: Application | None = None
     document: Document | None = None
-    due: datetime | None = None
+    due: date | None = None  # the day a reply is wanted by
 
 
 @dataclass(frozen=True)
@@ -101,15 +101,14 @@ def _places(organisation_id: int, lots: list[Lot]) -> list[LotPlace]:
 def _actions(
     listed: list[Application], draft: Application | None, expiring: list[Document], on: date
 ) -> list[Action]:
-    actions = [
-        Action(
-            ActionKind.ANSWER_CLARIFICATION,
-            application=application,
-            due=clarification_reply_by(application),
-        )
-        for application in listed
-        if application.status == ApplicationStatus.CLARIFICATION_REQUESTED
-    ]
+    actions = []
+    for application in listed:
+        if application.status == ApplicationStatus.CLARIFICATION_REQUESTED:
+            request = outstanding_clarification(application)
+            due = request.reply_by if request is not None else None
+            actions.append(
+                Action(ActionKind.ANSWER_CLARIFICATION, application=application, due=due)
+            )
     if draft is not None:
         actions.append(Action(ActionKind.FINISH_DRAFT, application=draft))
     actions.extend(

@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 
 from dps.extensions import db
 from dps.models import Application, Document, OutboxMessage
+from dps.models.clarifications import ClarificationRequest
 from dps.models.enums import (
     AdmissionStatus,
     ApplicationStatus,
@@ -411,6 +412,34 @@ def test_the_timeline_says_where_the_application_stands(
     assert now in text
     assert later in text
     assert "By 11:59pm on 25 November 2026" in text
+
+
+def test_a_clarification_request_shows_the_question_and_the_reply_by_date(
+    signed_in: FlaskClient, world: World
+) -> None:
+    application = earlier_application(world, [1], S.CLARIFICATION_REQUESTED)
+    answered = ClarificationRequest(
+        application_id=application.id,
+        question="An earlier question, already answered.",
+        reply_by=date(2026, 11, 20),
+        answered_at=DURING_THE_PERIOD,
+    )
+    waiting = ClarificationRequest(
+        application_id=application.id,
+        question="Which case study did the consortium member work on?",
+        reply_by=date(2026, 12, 4),
+    )
+    db.session.add_all([answered, waiting])
+    db.session.commit()
+
+    text = main_text(signed_in.get(url(application)))
+    assert "Clarification requested Now Reply by 4 December 2026" in text
+    assert "Our question: Which case study did the consortium member work on?" in text
+    assert "already answered" not in text
+    home = main_text(signed_in.get("/supplier/"))
+    assert (
+        f"Answer our question about application {application.reference} by 4 December 2026" in home
+    )
 
 
 def test_each_lots_outcome_is_shown_with_its_reasons(signed_in: FlaskClient, world: World) -> None:
