@@ -166,11 +166,11 @@ def _size_limit() -> str:
 def _too_large(error: RequestEntityTooLarge) -> Any:
     """An upload over the request limit never reaches the form: show the upload page with the
     reason, as for any other file refused, instead of a bare 413."""
+    replaced, kind = None, None
     # Flask-WTF reads the form (and so meets the limit) before the access rule has run.
-    if request.endpoint != UPLOAD_ENDPOINT or not role_may_enter(current_role(), Area.SUPPLIER):
-        return render_template("errors/400.html", error=error), 413  # as the app's handler does
-    replaced = _replaced_from_url()
-    kind = replaced.kind if replaced else _kind_in_url()
+    if request.endpoint == UPLOAD_ENDPOINT and role_may_enter(current_role(), Area.SUPPLIER):
+        replaced = _replaced_from_url()
+        kind = replaced.kind if replaced else _kind_in_url()
     if kind is None:
         return render_template("errors/400.html", error=error), 413  # as the app's handler does
     _drain_request_body()
