@@ -161,6 +161,8 @@ def load_config(
         "DOCUMENT_SCANNER": env.get("DOCUMENT_SCANNER") or "dps.services.storage:no_scan",
         "DEMO_ACCOUNTS_ALLOWED": not production,
         "CELERY_VISIBILITY_TIMEOUT": _int(env, "CELERY_VISIBILITY_TIMEOUT", 2 * 3600),
+        # Applications per page of the administrators' work queue.
+        "REVIEW_PAGE_SIZE": _int(env, "REVIEW_PAGE_SIZE", 25),
     }
     if production:
         check_production(config)

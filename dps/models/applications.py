@@ -9,6 +9,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dps.extensions import db
+from dps.models.accounts import User
 from dps.models.base import UTCDateTime, utcnow
 from dps.models.dps import DPS, Lot
 from dps.models.enums import ApplicationStatus, LotOutcome, str_enum
@@ -58,6 +59,7 @@ class Application(db.Model):  # type: ignore[name-defined]
     lots: Mapped[list[ApplicationLot]] = relationship(
         back_populates="application", cascade="all, delete-orphan", order_by="ApplicationLot.id"
     )
+    assigned_officer: Mapped[User | None] = relationship(foreign_keys=[assigned_officer_id])
 
     @property
     def lot_numbers(self) -> list[int]:
@@ -83,3 +85,4 @@ class ApplicationLot(db.Model):  # type: ignore[name-defined]
 
     application: Mapped[Application] = relationship(back_populates="lots")
     lot: Mapped[Lot] = relationship()
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
