@@ -194,10 +194,14 @@ def start_application(
     if draft is not None:
         change_lots(draft, lot_numbers, actor=actor)
         return draft
-    dps = _open_dps()
+    dps = _the_dps()
     lots = _chosen_lots(organisation_id, dps, lot_numbers, excluding=None)
-    if follows is not None and follows.organisation_id != organisation_id:
-        raise ApplicationError("The application this one follows is not your organisation’s.")
+    if follows is not None and (
+        follows.organisation_id != organisation_id or follows.status not in (S.DECIDED, S.WITHDRAWN)
+    ):
+        raise ApplicationError(
+            "A new application can only follow one that has been decided or withdrawn."
+        )
     previous = follows or _latest_decided(organisation_id)
     application = Application(
         organisation_id=organisation_id,
@@ -285,7 +289,7 @@ def _latest_decided(organisation_id: int) -> Application | None:
     ).first()
 
 
-def _open_dps() -> DPS:
+def _the_dps() -> DPS:
     dps = dps_service.current_dps()
     if dps is None:
         raise ApplicationError("There is no dynamic purchasing system to apply to yet.")

@@ -559,3 +559,17 @@ def test_a_draft_withdrawn_is_simply_deleted_without_an_email(world: World) -> N
     assert draft.status == S.WITHDRAWN
     assert emails() == []
     assert applications.current_draft(world.supplier.id) is None
+
+
+def test_a_new_application_follows_only_one_that_is_over(world: World) -> None:
+    undecided = earlier_application(world, [2], S.READY_FOR_REVIEW)
+    with pytest.raises(ApplicationError) as refused:
+        applications.start_application(world.supplier.id, [1], actor=world.owner, follows=undecided)
+    assert refused.value.message == (
+        "A new application can only follow one that has been decided or withdrawn."
+    )
+    withdrawn = earlier_application(world, [2], S.WITHDRAWN)
+    draft = applications.start_application(
+        world.supplier.id, [1], actor=world.owner, follows=withdrawn
+    )
+    assert draft.supersedes_id == withdrawn.id
