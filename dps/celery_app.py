@@ -75,7 +75,10 @@ def init_celery(app: Flask) -> Celery:
         broker_connection_retry_on_startup=True,
         # An unacknowledged task (its worker killed) goes back to the queue after this long:
         # longer than the longest task, or it would run twice while the first run goes on.
-        broker_transport_options={"visibility_timeout": visibility},
+        broker_transport_options={
+            "visibility_timeout": visibility,
+            **app.config["CELERY_TRANSPORT_OPTIONS"],
+        },
         task_serializer="json",
         accept_content=["json"],
         timezone="Europe/London",

@@ -8,6 +8,7 @@ settings that are only safe on a laptop.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import tempfile
@@ -38,6 +39,19 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ConfigurationError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _json_object(env: dict[str, str], name: str) -> dict[str, Any]:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        value = None
+    if not isinstance(value, dict):
+        raise ConfigurationError(f'{name} must be a JSON object, such as {{"key": 1}}')
+    return value
 
 
 def _dev_secret_key(instance_path: Path) -> str:
@@ -161,6 +175,21 @@ def load_config(
         "DOCUMENT_SCANNER": env.get("DOCUMENT_SCANNER") or "dps.services.storage:no_scan",
         "DEMO_ACCOUNTS_ALLOWED": not production,
         "CELERY_VISIBILITY_TIMEOUT": _int(env, "CELERY_VISIBILITY_TIMEOUT", 2 * 3600),
+        # The Companies House public data API (dps/services/companies_house.py). Without a key
+        # the check refers every company to a person; the limit is Companies House's own.
+        "COMPANIES_HOUSE_API_URL": env.get("COMPANIES_HOUSE_API_URL")
+        or "https://api.company-information.service.gov.uk",
+        "COMPANIES_HOUSE_API_KEY": env.get("COMPANIES_HOUSE_API_KEY", ""),
+        "COMPANIES_HOUSE_TIMEOUT_SECONDS": _int(env, "COMPANIES_HOUSE_TIMEOUT_SECONDS", 10),
+        "COMPANIES_HOUSE_RATE_LIMIT": env.get("COMPANIES_HOUSE_RATE_LIMIT")
+        or "600 per 300 seconds",
+        # More broker transport options, merged over the visibility timeout: the kill-a-worker
+        # tests lower unacked_restore_interval and unacked_restore_throttle through it.
+        "CELERY_TRANSPORT_OPTIONS": _json_object(env, "CELERY_TRANSPORT_OPTIONS_JSON"),
+        # A check that keeps failing for a passing reason (a service down) is tried this many
+        # more times, waiting longer each time up to the cap, before it is recorded as an error.
+        "CHECKS_MAX_RETRIES": _int(env, "CHECKS_MAX_RETRIES", 6),
+        "CHECKS_RETRY_BACKOFF_MAX_SECONDS": _int(env, "CHECKS_RETRY_BACKOFF_MAX_SECONDS", 600),
         # Applications per page of the administrators' work queue.
         "REVIEW_PAGE_SIZE": _int(env, "REVIEW_PAGE_SIZE", 25),
     }
