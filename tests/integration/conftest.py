@@ -152,13 +152,14 @@ class CeleryProcesses:
         self.started.append((process, log))
         return log
 
-    def worker(self) -> Path:
+    def worker(self, name: str = "worker", concurrency: int = 1) -> Path:
+        """Start a worker; give each of several workers its own ``name`` (its log's name)."""
         return self._start(
-            "worker",
+            name,
             [
                 "worker",
                 "--pool=prefork",
-                "--concurrency=1",
+                f"--concurrency={concurrency}",
                 "-Q",
                 ",".join(ALL_QUEUES),
                 "-n",
