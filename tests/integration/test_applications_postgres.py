@@ -18,12 +18,25 @@ from dps.extensions import db
 from dps.models import Application, AuditEvent, OutboxMessage
 from dps.models.enums import ApplicationStatus, OutboxKind
 from dps.services import application_snapshot, applications
-from tests.application_world import DECLARATION, DURING_THE_PERIOD, World, make_world, ready_to_send
+from tests.application_world import (
+    DECLARATION,
+    DURING_THE_PERIOD,
+    World,
+    make_world,
+    ready_to_send,
+)
 from tests.helpers import sign_in
 
 pytestmark = [pytest.mark.postgres]
 
 S = ApplicationStatus
+
+
+@pytest.fixture(autouse=True)
+def checks_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about applying, not the qualification checks (which, run in-process,
+    would move a sent application on): here, as if none were installed."""
+    monkeypatch.setattr(applications, "checks_available", lambda: False)
 
 
 @pytest.fixture

@@ -43,6 +43,13 @@ from tests.sample_files import PDF
 S = ApplicationStatus
 
 
+@pytest.fixture(autouse=True)
+def checks_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about applying, not the qualification checks (which, run in-process,
+    would move a sent application on): here, as if none were installed."""
+    monkeypatch.setattr(applications, "checks_available", lambda: False)
+
+
 @pytest.fixture
 def world(app: Flask) -> World:
     return make_world()
@@ -432,10 +439,11 @@ def test_a_clarification_request_shows_the_question_and_the_reply_by_date(
     db.session.add_all([answered, waiting])
     db.session.commit()
 
-    text = main_text(signed_in.get(url(application)))
-    assert "Clarification requested Now Reply by 4 December 2026" in text
-    assert "Our question: Which case study did the consortium member work on?" in text
-    assert "already answered" not in text
+    page = signed_in.get(url(application))
+    timeline = re.sub(r"\s+", " ", page.soup.select_one("main ol").get_text(" "))
+    assert "Clarification requested Now Reply by 4 December 2026" in timeline
+    assert "Our question: Which case study did the consortium member work on?" in timeline
+    assert "already answered" not in timeline
     home = main_text(signed_in.get("/supplier/"))
     assert (
         f"Answer our question about application {application.reference} by 4 December 2026" in home

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask import Flask
 
-from dps.celery_app import celery
+from dps.celery_app import celery, load_task_modules
 from dps.extensions import db
 from dps.models import Application, AuditEvent, OutboxMessage
 from dps.models.enums import AdmissionStatus, ApplicationStatus, LotOutcome, OutboxKind
@@ -39,7 +39,15 @@ from tests.application_world import (
 from tests.questionnaire_world import COMPLETE_INPUT
 
 LONDON = ZoneInfo("Europe/London")
+CHECKS_AVAILABLE = applications.checks_available
 S = ApplicationStatus
+
+
+@pytest.fixture(autouse=True)
+def checks_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about applying, not the qualification checks (which, run in-process,
+    would move a sent application on): here, as if none were installed."""
+    monkeypatch.setattr(applications, "checks_available", lambda: False)
 
 
 @pytest.fixture
@@ -296,7 +304,6 @@ def test_the_decision_date_is_shown_in_london_time(world: World) -> None:
 def test_until_the_checks_exist_a_submitted_application_waits_as_received(
     world: World,
 ) -> None:
-    assert not applications.checks_available()
     draft = ready_to_send(world, [1])
     submit(world, draft)
     assert draft.status == S.SUBMITTED
@@ -307,30 +314,31 @@ def test_until_the_checks_exist_a_submitted_application_waits_as_received(
 
 
 def test_once_the_checks_exist_they_are_handed_the_application_after_the_commit(
-    world: World,
+    world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: list[tuple[int, str]] = []
+    name = "tests.recording_qualification_checks"
+    load_task_modules()  # the real tasks, if any, registered under their own names first
+    monkeypatch.setattr(applications, "checks_available", CHECKS_AVAILABLE)
+    monkeypatch.setattr(applications, "CHECKS_TASK", name)
 
-    @celery.task(name=applications.CHECKS_TASK)
+    @celery.task(name=name)
     def run_application_checks(application_id: int) -> None:
         # Runs after the commit, in a session of its own: it sees the sent application.
         found = db.session.get(Application, application_id)
         seen.append((application_id, found.status.value if found else "missing"))
 
     try:
+        assert applications.checks_available()
         draft = ready_to_send(world, [1])
         submit(world, draft)
         [task] = db.session.scalars(
             db.select(OutboxMessage).where(OutboxMessage.kind == OutboxKind.TASK)
         ).all()
-        assert task.payload == {
-            "name": applications.CHECKS_TASK,
-            "args": [draft.id],
-            "queue": "dps-checks",
-        }
+        assert task.payload == {"name": name, "args": [draft.id], "queue": "dps-checks"}
         assert seen == [(draft.id, "submitted")]
     finally:
-        celery.tasks.unregister(applications.CHECKS_TASK)
+        celery.tasks.unregister(name)
 
 
 def test_every_gap_must_be_closed_and_nothing_is_lost(world: World) -> None:
