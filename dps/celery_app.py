@@ -24,7 +24,7 @@ SWEEP_OUTBOX_TASK = "workers.scheduled.sweep_outbox"
 
 # The modules that define tasks. The worker imports them through ``celery -A workers``; the web
 # imports them only to run a task in-process (the embedded default).
-TASK_MODULES = ("workers",)
+TASK_MODULES = ("workers", "workers.reminders")
 
 celery = Celery("dps")
 

@@ -143,6 +143,8 @@ def load_config(
         "MAIL_FROM": env.get("MAIL_FROM", "CCIN DPS <dps@oldham.example.org>"),
         "OUTBOX_MAX_ATTEMPTS": _int(env, "OUTBOX_MAX_ATTEMPTS", 12),
         "OUTBOX_SWEEP_SECONDS": _int(env, "OUTBOX_SWEEP_SECONDS", 60),
+        # How often the reminder jobs run (each e-mail is sent once, however often they run).
+        "REMINDERS_EVERY_SECONDS": _int(env, "REMINDERS_EVERY_SECONDS", 3600),
         "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000"),
         # Where people write about the service (shown on the statement pages and the footer).
         "CONTACT_EMAIL": env.get("CONTACT_EMAIL", "dps.procurement@oldham.example.org"),

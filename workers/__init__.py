@@ -25,5 +25,6 @@ def _own_database_connections(**_kwargs: Any) -> None:
 
 
 from workers import scheduled  # noqa: E402  (registers the tasks and the beat schedule)
+from workers import reminders  # noqa: E402  (the scheduled reminders)
 
-__all__ = ["celery", "flask_app", "scheduled"]
+__all__ = ["celery", "flask_app", "reminders", "scheduled"]

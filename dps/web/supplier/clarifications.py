@@ -1,0 +1,165 @@
+"""Supplier area: answering Oldham Council's question about an application, with documents.
+
+The request is looked up within the signed-in supplier's organisation, and so is every document
+named in the form: another organisation's is "not found", like one that does not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovFileInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.utils import unset_value
+from wtforms.validators import DataRequired, Length
+
+from dps.models.accounts import User
+from dps.models.base import utcnow
+from dps.models.clarifications import ClarificationRequest
+from dps.models.documents import Document
+from dps.models.enums import DocumentKind
+from dps.services import clarifications, documents, filetypes
+from dps.services.documents import TITLE_MAX_LENGTH
+from dps.web.access import Area, allow, current_organisation_id
+from dps.web.supplier import bp
+from dps.web.supplier.documents_forms import ExpiryDateField
+
+# Where the documents service's refusals belong on this form.
+UPLOAD_FIELDS = {
+    "file": "new_file",
+    "kind": "new_kind",
+    "title": "new_title",
+    "expires_on": "new_expires_on",
+}
+
+
+class CertificateExpiryField(ExpiryDateField):
+    """The certificate's expiry date, asked on a form where uploading is optional: a post
+    without the date boxes at all still shows them again (empty) rather than failing."""
+
+    def process(self, formdata: Any, data: Any = unset_value, **kwargs: Any) -> None:
+        super().process(formdata, data, **kwargs)
+        if self.raw_data is not None:
+            self.raw_data = [*self.raw_data, "", "", ""][:3]
+
+
+class AnswerForm(FlaskForm):
+    answer = TextAreaField(
+        "Your answer",
+        validators=[
+            DataRequired(message="Enter your answer"),
+            Length(
+                max=clarifications.ANSWER_MAX_LENGTH,
+                message=f"Your answer must be {clarifications.ANSWER_MAX_LENGTH:,} characters "
+                "or fewer",
+            ),
+        ],
+        widget=GovTextArea(),
+    )
+    # Checked against the organisation by the service (not by the choices), so another
+    # organisation's document is "not found" rather than an error that says it exists.
+    documents = SelectMultipleField(
+        "Send documents you have already uploaded (optional)",
+        coerce=int,
+        validate_choice=False,
+        widget=GovCheckboxesInput(),
+    )
+    new_kind = SelectField(
+        "What is it?",
+        choices=[SelectChoice(kind.value, kind.label) for kind in DocumentKind],
+        default=DocumentKind.OTHER.value,
+        widget=GovSelect(),
+    )
+    new_title = StringField(
+        "Title (optional)",
+        validators=[
+            Length(
+                max=TITLE_MAX_LENGTH,
+                message=f"The title must be {TITLE_MAX_LENGTH} characters or fewer",
+            )
+        ],
+        widget=GovTextInput(),
+    )
+    new_expires_on = CertificateExpiryField("Date the certificate expires")
+    new_file = FileField("Upload a file", widget=GovFileInput())
+    submit = SubmitField("Send your answer", widget=GovSubmitInput())
+
+    def offer(self, held: list[Document]) -> None:
+        self.documents.choices = [SelectChoice(d.id, d.title) for d in held]
+
+    def new_document(self, reference: str | None) -> clarifications.NewDocument | None:
+        upload = self.new_file.data
+        if upload is None or not getattr(upload, "filename", None):
+            return None
+        kind = self.new_kind.data or DocumentKind.OTHER.value
+        # A document of no particular kind needs a title: say what it was sent with.
+        title = self.new_title.data or (
+            f"Sent with our answer about {reference}" if kind == DocumentKind.OTHER else None
+        )
+        return clarifications.NewDocument(kind, title, upload, self.new_expires_on.data)
+
+
+def _request_or_404(application_id: int, request_id: int) -> ClarificationRequest:
+    organisation_id = current_organisation_id()
+    found = (
+        clarifications.get_for_supplier(application_id, request_id, organisation_id)
+        if organisation_id is not None
+        else None
+    )
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route(
+    "/applications/<int:application_id>/clarifications/<int:request_id>",
+    methods=["GET", "POST"],
+)
+@allow(Area.SUPPLIER)
+def answer_clarification(application_id: int, request_id: int) -> Any:
+    found = _request_or_404(application_id, request_id)
+    application = found.application
+    held = documents.current_documents(application.organisation_id)
+    form = AnswerForm()
+    form.offer(held)
+    waiting = found.answered_at is None
+    if waiting and form.validate_on_submit():
+        try:
+            clarifications.answer(
+                found,
+                text=form.answer.data or "",
+                document_ids=form.documents.data or [],
+                new_document=form.new_document(application.reference),
+                actor=cast(User, current_user._get_current_object()),
+                at=utcnow(),
+            )
+        except clarifications.ClarificationNotFound:
+            abort(404)
+        except documents.DocumentRefused as refused:
+            getattr(form, UPLOAD_FIELDS.get(refused.field, "new_file")).errors.append(str(refused))
+        except clarifications.ClarificationError as error:
+            getattr(form, error.field or "answer").errors.append(error.message)
+        else:
+            flash("Your answer has been sent to Oldham Council", "success")
+            return redirect(url_for(".application", application_id=application.id))
+    elif request.method == "POST" and not waiting:
+        flash("This question has already been answered.")
+    return render_template(
+        "supplier/clarifications_answer.html",
+        form=form,
+        clarification=clarifications.Clarification(found, clarifications.attached_documents(found)),
+        application=application,
+        accept=filetypes.ACCEPT_ATTRIBUTE,
+    )
