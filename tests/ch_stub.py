@@ -51,6 +51,8 @@ So, to kill a worker while Companies House is holding its request:
 
 Other control endpoints: ``GET /_stub/requests`` (every look-up: arrival time, number, status,
 whether the key was right), ``POST /_stub/reset`` (forget them). Control endpoints need no key.
+``most_in_any_window(times, seconds)`` counts the most arrivals within any window, to prove a
+rate limit held.
 """
 
 from __future__ import annotations
@@ -316,6 +318,18 @@ class CompaniesHouseStub:
     def add_company(self, number: str, name: str, status: str = "active") -> None:
         with self.state.lock:
             self.state.companies[number] = company(number, name, status)
+
+
+def most_in_any_window(times: list[float], window: float) -> int:
+    """The largest number of the ``times`` (arrival times, as ``at``) within any ``window``
+    seconds: what a rate limit of that window must keep at or below its limit."""
+    ordered = sorted(times)
+    most, start = 0, 0
+    for end, moment in enumerate(ordered):
+        while moment - ordered[start] >= window:
+            start += 1
+        most = max(most, end - start + 1)
+    return most
 
 
 # --- driving a stub in another process ------------------------------------------------------

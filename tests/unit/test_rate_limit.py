@@ -18,17 +18,7 @@ import pytest
 from dps.services import rate_limit
 from dps.services.rate_limit import LocalRateLimiter, Rate, RateLimitExceeded, parse_rate
 from tests import services
-
-
-def most_in_any_window(times: list[float], window: float) -> int:
-    """The largest number of the ``times`` falling within any ``window`` seconds."""
-    ordered = sorted(times)
-    most, start = 0, 0
-    for end, moment in enumerate(ordered):
-        while moment - ordered[start] >= window:
-            start += 1
-        most = max(most, end - start + 1)
-    return most
+from tests.ch_stub import most_in_any_window
 
 
 def test_the_window_count_helper_counts_what_it_should() -> None:
