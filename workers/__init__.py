@@ -25,6 +25,7 @@ def _own_database_connections(**_kwargs: Any) -> None:
 
 
 from workers import scheduled  # noqa: E402  (registers the tasks and the beat schedule)
+from workers import checks  # noqa: E402  (the qualification checks)
 from workers import reminders  # noqa: E402  (the scheduled reminders)
 
-__all__ = ["celery", "flask_app", "reminders", "scheduled"]
+__all__ = ["celery", "checks", "flask_app", "reminders", "scheduled"]

@@ -27,7 +27,7 @@ from dps.models.dps import DPS, Lot
 from dps.models.enums import AdmissionStatus, ApplicationStatus
 from dps.models.organisations import Organisation
 from dps.rules import pcr2015
-from dps.services import application_snapshot, application_tasks, audit, questionnaire
+from dps.services import application_snapshot, application_tasks, audit, checks, questionnaire
 from dps.services import dps as dps_service
 from dps.services.outbox import enqueue_email, enqueue_task
 from dps.services.statemachine import StateMachine
@@ -473,13 +473,15 @@ def can_withdraw(application: Application) -> bool:
 def withdraw(application: Application, *, reason: str, actor: User, at: datetime) -> None:
     """Withdraw an application that has not been decided (a draft is simply abandoned).
 
-    Pending checks are cancelled through the status: each check reads the application before
-    it acts and does nothing for a withdrawn one.
+    Its checks not yet done are cancelled; one running now finds its result cancelled when it
+    finishes, and writes nothing.
     """
     _lock_organisation(application.organisation_id)
     db.session.refresh(application)
     was_submitted = application.status != S.DRAFT
     reason = reason.strip()
+    # Before the move: the check results are locked before the application, as the checks do.
+    checks.cancel_pending(application.id)
     LIFECYCLE.move(application, S.WITHDRAWN, actor=actor, reason=reason or None)
     application.withdrawn_at = at
     application.withdrawal_reason = reason or None

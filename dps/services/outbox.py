@@ -38,6 +38,8 @@ BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP_SECONDS = 3600
 # The web request must not wait on a broker that is down: one quick try, then the sweep.
 BROKER_CONNECT_TIMEOUT_SECONDS = 2.0
+# A task row run in-process is claimed for this long (longer than any task takes).
+IN_PROCESS_LEASE = timedelta(minutes=15)
 PAGE_SIZE = 25
 
 _relay_state = threading.local()
@@ -205,6 +207,8 @@ def deliver(message_id: int) -> bool:
     if message is None:
         db.session.rollback()  # already sent, failed, or being delivered by another relay
         return False
+    if message.kind == OutboxKind.TASK and current_app.config["TASKS_IN_PROCESS"]:
+        return _deliver_in_process(message)
     try:
         outcome = _perform(message)
     except Exception as error:
@@ -229,13 +233,38 @@ def _perform(message: OutboxMessage) -> str:
             body=payload["body"],
             settings=mail.MailSettings.from_config(current_app.config),
         )
-    if current_app.config["TASKS_IN_PROCESS"]:
-        _run_task_in_process(payload["name"], payload["args"])
-        return "run in-process"
     publish_task(
         payload["name"], payload["args"], queue=payload.get("queue"), task_id=f"outbox-{message.id}"
     )
     return "handed to Celery"
+
+
+def _deliver_in_process(message: OutboxMessage) -> bool:
+    """Run a task row's task here, without holding the row's lock while the task runs.
+
+    The task writes through a session of its own, which on SQLite (one writer) would wait for
+    ever on this row's lock. So the row is claimed first (not due again until the lease ends,
+    when a sweep runs it again should this process die) and the claim committed; then the task
+    runs, and the row is marked sent, or its failure recorded for a later try.
+    """
+    message_id, payload = message.id, message.payload
+    message.next_attempt_at = utcnow() + IN_PROCESS_LEASE
+    db.session.commit()
+    try:
+        _run_task_in_process(payload["name"], payload["args"])
+    except Exception as error:
+        _record_failure(message_id, error)
+        return False
+    claimed = _lock_pending(message_id)
+    if claimed is None:
+        db.session.rollback()
+        return False
+    claimed.status = OutboxStatus.SENT
+    claimed.sent_at = utcnow()
+    claimed.attempts += 1
+    db.session.commit()
+    logger.info("Outbox message %s run in-process", message_id)
+    return True
 
 
 def _run_task_in_process(name: str, args: list[Any]) -> None:

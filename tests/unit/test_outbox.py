@@ -192,6 +192,22 @@ def test_a_task_row_runs_the_task_in_process_after_commit(app: Flask) -> None:
     assert all_messages()[0].status == OutboxStatus.SENT
 
 
+def test_a_task_that_writes_runs_in_process_on_sqlite(app: Flask) -> None:
+    # SQLite has one writer: the task's own session must not wait on the relay's lock.
+    @celery.task(name="tests.unit.add_organisation", shared=False)
+    def add_organisation(name: str) -> None:
+        db.session.add(Organisation(name=name, kind=OrganisationKind.SUPPLIER))
+        db.session.commit()
+
+    outbox.enqueue_task("tests.unit.add_organisation", ["Written In Process Ltd"])
+    started = time.monotonic()
+    db.session.commit()
+    assert time.monotonic() - started < 2
+    assert db.session.scalars(sa.select(Organisation.name)).all() == ["Written In Process Ltd"]
+    [message] = all_messages()
+    assert (message.status, message.attempts) == (OutboxStatus.SENT, 1)
+
+
 def test_a_task_that_fails_in_process_is_retried_later(app: Flask) -> None:
     @celery.task(name="tests.unit.always_fails", shared=False)
     def always_fails() -> None:

@@ -724,6 +724,7 @@ TEMPLATES: dict[str, list[Rendering]] = {
     "supplier/applications_macros.html": [Macros(applying.macros, "rival_owner")],
     "emails/application_received.txt": [Email(lambda s: applying.email(s, "sent"))],
     "emails/application_withdrawn.txt": [Email(lambda s: applying.email(s, "withdrawn"))],
+    "emails/application_with_reviewers.txt": [Email(lambda s: applying.email(s, "review"))],
     "emails/team_removed.txt": [Email(_team_email)],
     "emails/team_new_owner.txt": [Email(_team_email)],
     # e-mails

@@ -1,0 +1,57 @@
+"""The qualification checks as Celery tasks, and the checks themselves (one module each).
+
+``run_application_checks`` picks up a submitted application (handed over through the outbox
+when it was sent) and starts its first run; ``run_check`` runs one result of a run. Both take
+ids and are safe to run twice (``dps.services.checks``): with ``acks_late`` a task whose worker
+dies is delivered again, to this worker's next pool process or, after the broker's visibility
+timeout, to another worker. Passing faults are retried with exponential back-off.
+
+Every module in this package is a check: importing it registers it (``checks.register``), so a
+new check is a new module here and nothing else.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from typing import Any
+
+from celery import Task
+from sqlalchemy.exc import OperationalError
+
+from dps.celery_app import QUEUE_CHECKS, celery
+from dps.services import applications, checks
+from workers import flask_app
+
+RETRIES: dict[str, Any] = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "max_retries": int(flask_app.config["CHECKS_MAX_RETRIES"]),
+    # Waits of up to 5 s, 10 s, 20 s... (full jitter) up to the cap.
+    "retry_backoff": 5,
+    "retry_backoff_max": int(flask_app.config["CHECKS_RETRY_BACKOFF_MAX_SECONDS"]),
+    "retry_jitter": True,
+}
+
+
+@celery.task(name=applications.CHECKS_TASK, bind=True, autoretry_for=(OperationalError,), **RETRIES)
+def run_application_checks(self: Task, application_id: int) -> None:
+    """Submitted -> checking, and the first run of the checks (nothing if already started)."""
+    checks.start_submission_checks(application_id)
+
+
+@celery.task(name=checks.RUN_CHECK_TASK, bind=True, autoretry_for=checks.RETRYABLE, **RETRIES)
+def run_check(self: Task, result_id: int) -> None:
+    """One check of a run; the last retry records a passing fault as an error for a person."""
+    checks.run_check(result_id, last_try=self.request.retries >= self.max_retries)
+
+
+celery.conf.task_routes = {
+    **(celery.conf.task_routes or {}),
+    applications.CHECKS_TASK: {"queue": QUEUE_CHECKS},
+    checks.RUN_CHECK_TASK: {"queue": QUEUE_CHECKS},
+}
+
+for _module in pkgutil.iter_modules(__path__):
+    if not _module.name.startswith("_"):  # _helpers are shared by checks, not checks
+        importlib.import_module(f"{__name__}.{_module.name}")

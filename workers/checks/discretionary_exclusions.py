@@ -1,0 +1,54 @@
+"""Discretionary exclusion grounds (PCR 2015 reg. 57(8)): any "yes" is for a person to weigh,
+with the self-cleaning the supplier gave (reg. 57(13)), so it refers."""
+
+from __future__ import annotations
+
+from dps.models.enums import CheckOutcome
+from dps.services.checks import CheckContext, CheckVerdict, register
+from workers.checks._grounds import Ground, grounds, listed
+
+GROUNDS = {
+    "dx_environmental_social_labour": "breaching environmental, social or labour law",
+    "dx_insolvency": "insolvency",
+    "dx_professional_misconduct": "grave professional misconduct",
+    "dx_distorting_competition": "agreements distorting competition",
+    "dx_conflict_of_interest": "a conflict of interest",
+    "dx_prior_involvement": "prior involvement in preparing the DPS",
+    "dx_prior_contract_deficiencies": "significant or persistent deficiencies in a prior contract",
+    "dx_misrepresentation": "serious misrepresentation",
+    "dx_undue_influence": "undue influence on a decision",
+    "dx_tax_other": "not paying taxes or social security contributions",
+}
+
+
+@register("discretionary_exclusions", label="Discretionary exclusion grounds")
+def discretionary_exclusions(context: CheckContext) -> CheckVerdict:
+    found = grounds(context.answers, "dx_", GROUNDS)
+    evidence = {"grounds": {ground.question_id: ground.evidence() for ground in found}}
+    declared = [ground for ground in found if ground.answer == "yes"]
+    if declared:
+        return CheckVerdict(
+            CheckOutcome.REFER,
+            " ".join(_declaration(ground) for ground in declared),
+            evidence,
+        )
+    unanswered = [ground.name for ground in found if ground.answer != "no"]
+    if unanswered:
+        return CheckVerdict(
+            CheckOutcome.REFER,
+            f"No answer was sent about {listed(unanswered)}. Ask the supplier.",
+            evidence,
+        )
+    return CheckVerdict(
+        CheckOutcome.PASS,
+        f"The supplier declared none of the {len(found)} discretionary exclusion grounds.",
+        evidence,
+    )
+
+
+def _declaration(ground: Ground) -> str:
+    said = f"The supplier declared {ground.name}"
+    said += f": “{ground.details}”." if ground.details else "."
+    if ground.self_cleaning:
+        return f"{said} Self-cleaning given: “{ground.self_cleaning}”."
+    return f"{said} No self-cleaning was given."

@@ -1,0 +1,67 @@
+"""Economic and financial standing, per lot: the latest annual turnover against the lot's
+minimum (PCR 2015 reg. 58(8)); an organisation too new for a year's accounts gives other
+evidence, which a person weighs."""
+
+from __future__ import annotations
+
+from dps.models.enums import CheckOutcome
+from dps.services.checks import CheckContext, CheckVerdict, register
+from dps.services.documents import ACCOUNTS_QUESTION_ID, ACCOUNTS_TOO_NEW_ANSWER
+from dps.services.timefmt import format_pence
+
+
+@register("financial_standing", label="Economic and financial standing", per_lot=True)
+def financial_standing(context: CheckContext) -> CheckVerdict:
+    assert context.lot is not None
+    lot = context.lot
+    answers = context.answers
+    threshold = lot.min_annual_turnover_pence
+    turnover = answers.get("annual_turnover")
+    evidence = {
+        "lot": lot.number,
+        "threshold_pence": threshold,
+        "turnover_pence": turnover,
+        "year_ended": answers.get("turnover_year_end"),
+    }
+    if answers.get(ACCOUNTS_QUESTION_ID) == ACCOUNTS_TOO_NEW_ANSWER:
+        if threshold == 0:
+            return _no_minimum(lot.number, evidence)
+        evidence.update(
+            trading_months=answers.get("trading_months"),
+            alternative_evidence=answers.get("alternative_evidence"),
+        )
+        return CheckVerdict(
+            CheckOutcome.REFER,
+            f"Too new for a full year’s accounts (trading for "
+            f"{answers.get('trading_months', 'an unknown number of')} months). Weigh the "
+            f"evidence given instead against Lot {lot.number}’s minimum turnover of "
+            f"{format_pence(threshold)}: “{answers.get('alternative_evidence', '')}”.",
+            evidence,
+        )
+    if not isinstance(turnover, int):
+        return CheckVerdict(
+            CheckOutcome.REFER,
+            "No annual turnover was sent. Ask the supplier for it.",
+            evidence,
+        )
+    if threshold == 0:
+        return _no_minimum(lot.number, evidence)
+    if turnover >= threshold:
+        return CheckVerdict(
+            CheckOutcome.PASS,
+            f"Latest annual turnover of {format_pence(turnover)} meets Lot {lot.number}’s "
+            f"minimum of {format_pence(threshold)}.",
+            evidence,
+        )
+    return CheckVerdict(
+        CheckOutcome.FAIL,
+        f"Latest annual turnover of {format_pence(turnover)} is below Lot {lot.number}’s "
+        f"minimum of {format_pence(threshold)}.",
+        evidence,
+    )
+
+
+def _no_minimum(lot_number: int, evidence: dict[str, object]) -> CheckVerdict:
+    return CheckVerdict(
+        CheckOutcome.NOT_APPLICABLE, f"Lot {lot_number} sets no minimum turnover.", evidence
+    )

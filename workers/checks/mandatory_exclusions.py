@@ -1,0 +1,47 @@
+"""Mandatory exclusion grounds (PCR 2015 reg. 57(1)-(3)): any "yes" fails.
+
+The officer still decides, and sees the details and any self-cleaning given in the evidence.
+"""
+
+from __future__ import annotations
+
+from dps.models.enums import CheckOutcome
+from dps.services.checks import CheckContext, CheckVerdict, register
+from workers.checks._grounds import grounds, listed
+
+# The grounds the questionnaire asks, by question id, named as a reason reads them.
+GROUNDS = {
+    "mx_criminal_organisation": "participation in a criminal organisation",
+    "mx_corruption": "corruption",
+    "mx_bribery": "bribery",
+    "mx_fraud": "fraud",
+    "mx_terrorism": "terrorist offences",
+    "mx_money_laundering": "money laundering",
+    "mx_modern_slavery": "modern slavery or human trafficking",
+    "mx_tax": "not paying taxes or social security contributions (established by a decision)",
+}
+
+
+@register("mandatory_exclusions", label="Mandatory exclusion grounds")
+def mandatory_exclusions(context: CheckContext) -> CheckVerdict:
+    found = grounds(context.answers, "mx_", GROUNDS)
+    evidence = {"grounds": {ground.question_id: ground.evidence() for ground in found}}
+    declared = [ground.name for ground in found if ground.answer == "yes"]
+    if declared:
+        return CheckVerdict(
+            CheckOutcome.FAIL,
+            f"The supplier declared a mandatory exclusion ground: {listed(declared)}.",
+            evidence,
+        )
+    unanswered = [ground.name for ground in found if ground.answer != "no"]
+    if unanswered:
+        return CheckVerdict(
+            CheckOutcome.REFER,
+            f"No answer was sent about {listed(unanswered)}. Ask the supplier.",
+            evidence,
+        )
+    return CheckVerdict(
+        CheckOutcome.PASS,
+        f"The supplier declared none of the {len(found)} mandatory exclusion grounds.",
+        evidence,
+    )
