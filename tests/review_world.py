@@ -85,7 +85,7 @@ def with_reviewers(
         )
     ] + [
         CheckResult(
-            check="turnover",
+            check="financial_standing",
             scope=f"lot-{al.lot_id}",
             lot_id=al.lot_id,
             state=CheckState.DONE,

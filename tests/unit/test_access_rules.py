@@ -283,6 +283,15 @@ ROUTE_ARGUMENTS: dict[str, Callable[[World], Any]] = {
     # A document: none exists in this world, so the supplier's answer is "not found", which is
     # past the rule (tests/unit/test_documents_pages.py holds the 404 for a rival's document).
     "document_id": lambda world: 1,
+    # Reviewing: a lot (this world has Lot 1), an admission (none here: "not found", past the
+    # rule), a check by name and a change to an admission.
+    "lot_id": lambda world: 1,
+    "admission_id": lambda world: 1,
+    "check": lambda world: "completeness",
+    "action": lambda world: "suspend",
+    # A clarification request: none exists in this world, so the answer is "not found", past
+    # the rule (tests/unit/test_clarifications.py holds the 404 for a rival's).
+    "request_id": lambda world: 1,
 }
 
 

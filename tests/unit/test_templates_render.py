@@ -56,6 +56,7 @@ from dps.web.supplier.profile_forms import ProfileForm
 from dps.web.supplier.team_forms import ConfirmForm, InviteColleagueForm
 from tests import application_renderings as applying
 from tests import questionnaire_renderings as answering
+from tests import review_renderings as reviewing
 from tests import sample_files
 from tests.conftest import make_app
 from tests.documents_world import uploaded
@@ -725,6 +726,55 @@ TEMPLATES: dict[str, list[Rendering]] = {
     "emails/application_received.txt": [Email(lambda s: applying.email(s, "sent"))],
     "emails/application_withdrawn.txt": [Email(lambda s: applying.email(s, "withdrawn"))],
     "emails/application_with_reviewers.txt": [Email(lambda s: applying.email(s, "review"))],
+    # administration: reviewing applications, deciding, and the lots' pools
+    "admin/applications_queue.html": [
+        Page(reviewing.queue, "administrator"),
+        Page(lambda s: reviewing.queue(s, empty=True), "administrator"),
+    ],
+    "admin/applications_review.html": [
+        Page(lambda s, k=key: reviewing.review_page(s, k), "administrator")
+        for key in ("sent", "checking", "review", "clarification", "decided", "withdrawn")
+    ],
+    "admin/applications_decide.html": [
+        Page(reviewing.decide, "administrator"),
+        Page(lambda s: reviewing.decide(s, errors=True), "administrator"),
+    ],
+    "admin/applications_preview.html": [
+        Page(lambda s, o=outcome: reviewing.preview(s, o), "administrator")
+        for outcome in ("admitted", "rejected")
+    ],
+    "admin/applications_extend.html": [
+        Page(reviewing.extend, "administrator"),
+        Page(lambda s: reviewing.extend(s, errors=True), "administrator"),
+    ],
+    "admin/applications_macros.html": [Macros(reviewing.application_macros)],
+    "admin/admissions_lots.html": [Page(reviewing.pools, "administrator")],
+    "admin/admissions_pool.html": [
+        Page(reviewing.pool, "administrator"),
+        Page(lambda s: reviewing.pool(s, empty=True), "administrator"),
+    ],
+    "admin/admissions_supplier.html": [
+        Page(lambda s, k=key: reviewing.supplier(s, k), "administrator")
+        for key in ("rival", "supplier")
+    ],
+    "admin/admissions_change.html": [
+        Page(lambda s, a=action: reviewing.change(s, a), "administrator")
+        for action in ("suspend", "reinstate", "remove")
+    ]
+    + [Page(lambda s: reviewing.change(s, "suspend", errors=True), "administrator")],
+    "admin/admissions_macros.html": [Macros(reviewing.admission_macros)],
+    "emails/decision_admitted.txt": [
+        Email(lambda s, last=last: reviewing.decision_email(s, "admitted", last=last))
+        for last in (True, False)
+    ],
+    "emails/decision_rejected.txt": [
+        Email(lambda s, last=last: reviewing.decision_email(s, "rejected", last=last))
+        for last in (True, False)
+    ],
+    "emails/decision_clock_extended.txt": [Email(reviewing.clock_email)],
+    "emails/admission_suspend.txt": [Email(reviewing.admission_email)],
+    "emails/admission_reinstate.txt": [Email(reviewing.admission_email)],
+    "emails/admission_remove.txt": [Email(reviewing.admission_email)],
     "emails/team_removed.txt": [Email(_team_email)],
     "emails/team_new_owner.txt": [Email(_team_email)],
     # e-mails

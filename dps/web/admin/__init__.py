@@ -4,4 +4,12 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from dps.web.admin import emails, members, period, routes  # noqa: E402,F401
+from dps.web.admin import (  # noqa: E402,F401
+    admissions,
+    applications,
+    clarifications,
+    emails,
+    members,
+    period,
+    routes,
+)

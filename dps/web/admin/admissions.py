@@ -1,0 +1,108 @@
+"""Administration: each lot's pool of admitted suppliers, a page per supplier (its places,
+applications and history), and suspending, reinstating or removing a supplier from a lot."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea
+from werkzeug.wrappers import Response
+from wtforms import SubmitField, TextAreaField
+
+from dps.models.accounts import User
+from dps.models.admissions import Admission
+from dps.models.base import utcnow
+from dps.services import admissions, applications
+from dps.services import trails as trails_service
+from dps.web.access import Area, allow
+from dps.web.admin import bp
+
+
+class ChangeAdmissionForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason",
+        description="The supplier reads this in the e-mail we send, and it is kept in the history.",
+        widget=GovTextArea(),
+    )
+    submit = SubmitField("Confirm", widget=GovSubmitInput())
+
+
+def _actor() -> User:
+    return cast(User, current_user._get_current_object())
+
+
+def _admission_or_404(admission_id: int) -> Admission:
+    admission = admissions.get_admission(admission_id)
+    if admission is None:
+        abort(404)
+    return admission
+
+
+@bp.get("/lots")
+@allow(Area.ADMIN)
+def lots() -> str:
+    return render_template("admin/admissions_lots.html", pools=admissions.pools())
+
+
+@bp.get("/lots/<int:lot_id>")
+@allow(Area.ADMIN)
+def lot_pool(lot_id: int) -> str:
+    lot = admissions.get_lot(lot_id)
+    if lot is None:
+        abort(404)
+    return render_template("admin/admissions_pool.html", lot=lot, pool=admissions.pool(lot_id))
+
+
+@bp.get("/suppliers/<int:organisation_id>")
+@allow(Area.ADMIN)
+def supplier(organisation_id: int) -> str:
+    organisation = admissions.get_supplier(organisation_id)
+    if organisation is None:
+        abort(404)
+    return render_template(
+        "admin/admissions_supplier.html",
+        organisation=organisation,
+        places=admissions.admissions_of(organisation_id),
+        applications=applications.applications_for(organisation_id),
+        trail=trails_service.supplier_trail(organisation_id),
+        changes_allowed=admissions.changes_allowed,
+    )
+
+
+@bp.route(
+    "/admissions/<int:admission_id>/<any(suspend, reinstate, remove):action>",
+    methods=["GET", "POST"],
+)
+@allow(Area.ADMIN)
+def change_admission(admission_id: int, action: str) -> str | Response:
+    admission = _admission_or_404(admission_id)
+    move = admissions.CHANGES[action]
+    form = ChangeAdmissionForm()
+    if form.validate_on_submit():
+        try:
+            admissions.change(
+                admission, action, form.reason.data or "", actor=_actor(), at=utcnow()
+            )
+        except admissions.AdmissionRefused as refused:
+            if refused.field is None:
+                flash(refused.message)
+                return redirect(
+                    url_for("admin.supplier", organisation_id=admission.organisation_id)
+                )
+            form.reason.errors = [refused.message]
+        else:
+            flash(
+                f"{admission.organisation.name} is {move.done} in {admission.lot.name}. "
+                "We have told the supplier by e-mail.",
+                "success",
+            )
+            return redirect(url_for("admin.supplier", organisation_id=admission.organisation_id))
+    elif action not in admissions.changes_allowed(admission):
+        flash(admissions.refusal(admission, action))
+        return redirect(url_for("admin.supplier", organisation_id=admission.organisation_id))
+    return render_template(
+        "admin/admissions_change.html", form=form, admission=admission, action=action, move=move
+    )
