@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from types import ModuleType
@@ -20,7 +20,8 @@ import yaml
 from flask import Flask
 
 from dps.config import ConfigurationError
-from dps.models.enums import CheckOutcome, LegalForm
+from dps.models.checks import CheckResult
+from dps.models.enums import CheckOutcome, CheckState, LegalForm
 from dps.services import rate_limit
 from dps.services.checks import TransientCheckError
 from dps.services.companies_house import (
@@ -479,3 +480,61 @@ def test_the_stub_runs_as_a_process_of_its_own() -> None:
             CompaniesHouseClient(
                 settings_for(settings.api_url, api_key="wrong"), limiter=client.limiter
             ).company(ch_stub.ACTIVE)
+
+
+# --- through the pipeline: a real submission, the checks run in-process -----------------------
+
+
+@pytest.fixture
+def submitted_with(app: Flask, stub: CompaniesHouseStub) -> Callable[[str | None], CheckResult]:
+    """Submit the world's application (its profile: Co-operative Futures Ltd, 09345678) with
+    the Companies House number given, and return its Companies House result once the checks
+    have run in this process, as on the embedded default."""
+    from dps.services import applications, checks, profiles
+    from tests.application_world import DECLARATION, DURING_THE_PERIOD, make_world, ready_to_send
+
+    app.config.update(COMPANIES_HOUSE_API_URL=stub.url, COMPANIES_HOUSE_API_KEY=KEY)
+
+    def submit(number: str | None) -> CheckResult:
+        world = make_world()
+        application = ready_to_send(world, [1])
+        if number is not None:
+            assert (
+                profiles.update_profile(
+                    world.supplier.id, {"companies_house_number": number}, world.owner
+                )
+                == {}
+            )
+        applications.submit(application, DECLARATION, actor=world.owner, at=DURING_THE_PERIOD)
+        return checks.latest_results(application.id)[("companies_house", "all")]
+
+    return submit
+
+
+def test_a_submission_checks_the_company_once_and_keeps_the_evidence(
+    submitted_with: Callable[[str | None], CheckResult], stub: CompaniesHouseStub
+) -> None:
+    result = submitted_with(None)
+
+    assert (result.state, result.outcome, result.attempts) == (
+        CheckState.DONE,
+        CheckOutcome.PASS,
+        1,
+    )
+    assert result.evidence is not None
+    assert result.evidence["company_number"] == ch_stub.ACTIVE
+    assert result.evidence["company_status"] == "active"
+    assert result.evidence["company_name"] == "CO-OPERATIVE FUTURES LIMITED"
+    assert result.evidence["looked_up_at"]
+    assert [r["number"] for r in stub.requests()] == [ch_stub.ACTIVE]
+
+
+def test_a_companies_house_that_keeps_failing_ends_as_an_error_for_a_person(
+    app: Flask, submitted_with: Callable[[str | None], CheckResult], stub: CompaniesHouseStub
+) -> None:
+    result = submitted_with(ch_stub.SERVER_ERROR)
+
+    tries = int(app.config["CHECKS_MAX_RETRIES"]) + 1
+    assert (result.outcome, result.attempts) == (CheckOutcome.ERROR, tries)
+    assert "server error (500)" in (result.reason or "")
+    assert len(stub.requests()) == tries
