@@ -26,6 +26,7 @@ from dps.services import (
     application_tasks,
     application_timeline,
     applications,
+    clarifications,
     dashboard,
 )
 from dps.services import dps as dps_service
@@ -232,6 +233,7 @@ def status(scene: Any, key: str) -> dict[str, Any]:
         "application": shown,
         "timeline": application_timeline.timeline(shown),
         "can_withdraw": applications.can_withdraw(shown),
+        "clarifications": clarifications.history(shown),
     }
 
 

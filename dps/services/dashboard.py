@@ -15,7 +15,8 @@ from dps.models.applications import Application
 from dps.models.documents import Document
 from dps.models.dps import Lot
 from dps.models.enums import ApplicationStatus
-from dps.services import applications, documents
+from dps.models.renewals import DeclarationRenewal
+from dps.services import applications, documents, renewals
 from dps.services import dps as dps_service
 from dps.services.application_timeline import outstanding_clarification
 from dps.services.calendar import london_date
@@ -28,6 +29,7 @@ class ActionKind(enum.StrEnum):
     FINISH_DRAFT = "finish_draft"
     ANSWER_CLARIFICATION = "answer_clarification"
     REPLACE_EXPIRED = "replace_expired"
+    RENEW_DECLARATION = "renew_declaration"
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class Action:
     application: Application | None = None
     document: Document | None = None
     due: date | None = None  # the day a reply is wanted by
+    renewal: DeclarationRenewal | None = None
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,7 @@ def dashboard_for(organisation_id: int, *, at: datetime) -> Dashboard:
         draft=draft,
         places=places,
         expiring=expiring,
-        actions=_actions(listed, draft, expiring, on),
+        actions=_renewal_actions(organisation_id) + _actions(listed, draft, expiring, on),
         can_apply=draft is not None or available,
         dps_status=dps_service.public_status(at),
         on=on,
@@ -96,6 +99,13 @@ def _places(organisation_id: int, lots: list[Lot]) -> list[LotPlace]:
     ):
         latest[admission.lot_id] = admission
     return [LotPlace(lot, latest.get(lot.id)) for lot in lots]
+
+
+def _renewal_actions(organisation_id: int) -> list[Action]:
+    renewal = renewals.waiting_for(organisation_id)
+    if renewal is None:
+        return []
+    return [Action(ActionKind.RENEW_DECLARATION, renewal=renewal, due=london_date(renewal.due_at))]
 
 
 def _actions(

@@ -289,9 +289,11 @@ ROUTE_ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "admission_id": lambda world: 1,
     "check": lambda world: "completeness",
     "action": lambda world: "suspend",
-    # A clarification request: none exists in this world, so the answer is "not found", past
-    # the rule (tests/unit/test_clarifications.py holds the 404 for a rival's).
+    # A clarification request and a renewal: none exists in this world, so the answer is "not
+    # found", past the rule (tests/unit/test_clarifications.py and test_renewals.py hold the 404s
+    # for a rival's).
     "request_id": lambda world: 1,
+    "renewal_id": lambda world: 1,
 }
 
 

@@ -55,6 +55,7 @@ from dps.web.supplier.profile import summary_context
 from dps.web.supplier.profile_forms import ProfileForm
 from dps.web.supplier.team_forms import ConfirmForm, InviteColleagueForm
 from tests import application_renderings as applying
+from tests import followup_renderings as followup
 from tests import questionnaire_renderings as answering
 from tests import review_renderings as reviewing
 from tests import sample_files
@@ -809,6 +810,73 @@ TEMPLATES: dict[str, list[Rendering]] = {
         for inviter in (True, False)
     ]
     + [Email(lambda s: _colleague_invitation(s))],
+    # clarifications, renewed declarations and reminders
+    "admin/clarifications_new.html": [
+        Page(followup.ask_page, "administrator"),
+        Page(lambda s: followup.ask_page(s, errors=True), "administrator"),
+    ],
+    "admin/clarifications_request.html": [
+        Page(lambda s, k=key: followup.request_page(s, k), "administrator")
+        for key in ("answered", "outstanding")
+    ],
+    "admin/clarifications_macros.html": [Macros(followup.clarification_macros)],
+    "admin/renewals.html": [
+        Page(followup.renewals_list, "administrator"),
+        Page(lambda s: followup.renewals_list(s, empty=True), "administrator"),
+    ],
+    "admin/renewals_new.html": [
+        Page(followup.new_renewal, "administrator"),
+        Page(lambda s: followup.new_renewal(s, errors=True), "administrator"),
+        Page(lambda s: followup.new_renewal(s, none=True), "administrator"),
+    ],
+    "admin/renewals_everyone.html": [
+        Page(followup.renew_everyone, "administrator"),
+        Page(lambda s: followup.renew_everyone(s, none=True), "administrator"),
+    ],
+    "admin/renewals_renewal.html": [
+        Page(lambda s, k=key: followup.renewal_page(s, k), "administrator")
+        for key in ("confirmed", "overdue", "cancelled")
+    ],
+    "admin/renewals_cancel.html": [
+        Page(lambda s: followup.cancel_page(s, "overdue"), "administrator"),
+        Page(lambda s: followup.cancel_page(s, "overdue", errors=True), "administrator"),
+        Page(lambda s: followup.cancel_page(s, "confirmed"), "administrator"),
+    ],
+    "admin/renewals_macros.html": [Macros(followup.renewal_macros)],
+    "supplier/clarifications_answer.html": [
+        Page(lambda s: followup.answer_page(s, "outstanding"), "rival_owner"),
+        Page(lambda s: followup.answer_page(s, "outstanding", errors=True), "rival_owner"),
+        Page(lambda s: followup.answer_page(s, "answered"), "rival_owner"),
+    ],
+    "supplier/clarifications_list.html": [
+        Page(lambda s, k=key: followup.clarifications_list(s, k), "rival_owner", heading=False)
+        for key in ("waiting", "reviewed")
+    ],
+    "supplier/renewals_renewal.html": [
+        Page(lambda s, k=key: followup.supplier_renewal(s, k), "rival_owner")
+        for key in ("overdue", "confirmed", "cancelled")
+    ],
+    "supplier/renewals_declaration.html": [
+        Page(followup.supplier_declaration, "rival_owner"),
+        Page(lambda s: followup.supplier_declaration(s, errors=True), "rival_owner"),
+    ],
+    "emails/clarification_requested.txt": [Email(lambda s: followup.email(s, "clarification"))],
+    "emails/clarification_answered.txt": [Email(lambda s: followup.email(s, "clarification"))],
+    "emails/renewal_requested.txt": [Email(lambda s: followup.email(s, "renewal"))],
+    "emails/renewal_confirmed.txt": [Email(lambda s: followup.email(s, "renewal"))],
+    "emails/reminder_decision_due.txt": [
+        Email(lambda s, d=days: followup.decision_reminder(s, overdue=False, days=d))
+        for days in (0, 1, 2)
+    ]
+    + [Email(lambda s: followup.decision_reminder(s, overdue=True))],
+    "emails/reminder_renewal.txt": [
+        Email(lambda s, o=overdue: followup.renewal_reminder(s, overdue=o))
+        for overdue in (True, False)
+    ],
+    "emails/reminder_evidence.txt": [
+        Email(lambda s, e=expired: followup.evidence_reminder(s, expired=e))
+        for expired in (True, False)
+    ],
 }
 
 

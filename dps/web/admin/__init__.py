@@ -11,5 +11,6 @@ from dps.web.admin import (  # noqa: E402,F401
     emails,
     members,
     period,
+    renewals,
     routes,
 )

@@ -7,9 +7,11 @@ bp = Blueprint("supplier", __name__)
 
 from dps.web.supplier import (  # noqa: E402,F401
     applications,
+    clarifications,
     documents,
     profile,
     questionnaire,
+    renewals,
     routes,
     team,
 )

@@ -12,7 +12,13 @@ from werkzeug.wrappers import Response
 from dps.models.applications import Application
 from dps.models.base import utcnow
 from dps.models.enums import ApplicationStatus
-from dps.services import application_snapshot, application_tasks, application_timeline, applications
+from dps.services import (
+    application_snapshot,
+    application_tasks,
+    application_timeline,
+    applications,
+    clarifications,
+)
 from dps.services import dps as dps_service
 from dps.web.access import Area, allow, current_organisation_id
 from dps.web.supplier import bp
@@ -131,6 +137,7 @@ def application(application_id: int) -> str:
         application=application,
         timeline=application_timeline.timeline(application),
         can_withdraw=applications.can_withdraw(application),
+        clarifications=clarifications.history(application),
     )
 
 
