@@ -343,13 +343,15 @@ def test_a_sent_document_downloads_through_its_application(
 # --- actions ----------------------------------------------------------------------------------
 
 
-def test_assign_to_me_and_to_a_colleague(officer: FlaskClient, rw: ReviewWorld) -> None:
+def test_assign_to_me_and_to_a_colleague(app: Flask, officer: FlaskClient, rw: ReviewWorld) -> None:
     application = ready_for_review(rw.world, [1])
+    app.config["WTF_CSRF_ENABLED"] = True  # the page as it is served, with every form's token
     page: Any = officer.get(review_url(application))
-    me_button = page.soup.find("input", {"value": "Assign to me"}) or page.soup.find(
-        "button", string=re.compile("Assign to me")
-    )
-    assert me_button is not None
+    app.config["WTF_CSRF_ENABLED"] = False
+    assert len(page.soup.select("main form input[name=csrf_token]")) >= 3
+    ids = [tag["id"] for tag in page.soup.select("[id]")]
+    assert len(ids) == len(set(ids)), "every id on the page is unique"
+    assert page.soup.select_one("#officer-me")["value"] == str(rw.officer.id)
 
     done = officer.post(
         review_url(application, "/assign"), data={"officer": rw.officer.id}, follow_redirects=True
@@ -443,7 +445,7 @@ def test_the_last_lot_decided_decides_the_application(
     assert application.status == S.DECIDED
     page: Any = officer.get(review_url(application))
     assert "Decided" in main_text(page)
-    assert not page.soup.select("#officer")  # nothing left to assign
+    assert not page.soup.select("#assign")  # nothing left to assign
 
 
 def test_no_decision_while_the_checks_run(officer: FlaskClient, rw: ReviewWorld) -> None:

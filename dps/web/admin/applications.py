@@ -118,7 +118,6 @@ def review_context(application: Application, *, actor: User) -> dict[str, Any]:
         "assign_form": assign_form,
         "assign_to_me": assign_to_me,
         "is_mine": application.assigned_officer_id == actor.id,
-        "action_form": ActionForm(),
         "can_extend": decisions.can_extend(application),
         "check_labels": _check_labels(),
         "reason_labels": decisions.REASON_CODES,
@@ -166,7 +165,7 @@ def assign_application(application_id: int) -> Response:
     form.offer(review.administrators())
     if not form.validate_on_submit():
         flash("Select an administrator from the list")
-        return _to_review(application, "officer")
+        return _to_review(application, "assign")
     try:
         officer = review.assign(application, int(form.officer.data or 0), actor=_actor())
     except review.ReviewError as refused:

@@ -92,8 +92,8 @@ class AssignForm(FlaskForm):
 
 
 class AssignToMeForm(FlaskForm):
-    officer = HiddenField()
-    submit = SubmitField("Assign to me", widget=GovSubmitInput())
+    officer = HiddenField(id="officer-me")
+    take = SubmitField("Assign to me", widget=GovSubmitInput())
 
 
 class ActionForm(FlaskForm):
