@@ -67,7 +67,10 @@ RERUNNABLE = frozenset({S.CHECKING, S.READY_FOR_REVIEW, S.CLARIFICATION_REQUESTE
 
 
 class TransientCheckError(Exception):
-    """A fault that may pass (a service down or busy): the check is tried again later."""
+    """A fault that may pass (a service down or busy): the check is tried again later, no
+    sooner than ``retry_after`` seconds when the service said so."""
+
+    retry_after: float | None = None
 
 
 class CheckError(Exception):
@@ -301,12 +304,16 @@ def cancel_pending(application_id: int) -> int:
 RETRYABLE = (TransientCheckError, OperationalError)
 
 
-def run_check(result_id: int, *, last_try: bool = False) -> None:
+def max_attempts() -> int:
+    return int(current_app.config["CHECKS_MAX_RETRIES"]) + 1
+
+
+def run_check(result_id: int) -> None:
     """Run one check and record its verdict; a result already done (or cancelled) is left alone.
 
-    A passing fault (``RETRYABLE``) propagates, for the task to try again later; on the
-    ``last_try`` it is recorded as an error instead. Any other fault in a check is recorded as
-    an error at once, for a person to look at.
+    A passing fault (``RETRYABLE``) propagates, for the task to try again later, until the
+    result has had ``max_attempts()`` (killed ones count too); then it is recorded as an error.
+    Any other fault in a check is recorded as an error at once, for a person to look at.
     """
     started = _begin_attempt(result_id)
     if started is None:
@@ -316,7 +323,7 @@ def run_check(result_id: int, *, last_try: bool = False) -> None:
         verdict = check.function(context)
     except RETRYABLE as error:
         db.session.rollback()
-        if not last_try:
+        if attempt < max_attempts():
             logger.warning("Check %s (result %s) to try again: %s", check.name, result_id, error)
             raise
         verdict = CheckVerdict(

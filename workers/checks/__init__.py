@@ -17,6 +17,7 @@ import pkgutil
 from typing import Any
 
 from celery import Task
+from celery.utils.time import get_exponential_backoff_interval
 from sqlalchemy.exc import OperationalError
 
 from dps.celery_app import QUEUE_CHECKS, celery
@@ -40,10 +41,26 @@ def run_application_checks(self: Task, application_id: int) -> None:
     checks.start_submission_checks(application_id)
 
 
-@celery.task(name=checks.RUN_CHECK_TASK, bind=True, autoretry_for=checks.RETRYABLE, **RETRIES)
+@celery.task(name=checks.RUN_CHECK_TASK, bind=True, autoretry_for=(OperationalError,), **RETRIES)
 def run_check(self: Task, result_id: int) -> None:
-    """One check of a run; the last retry records a passing fault as an error for a person."""
-    checks.run_check(result_id, last_try=self.request.retries >= self.max_retries)
+    """One check of a run; a passing fault is tried again, later each time (the service
+    records it as an error once the result has had all its attempts)."""
+    retries = self.request.retries
+    try:
+        checks.run_check(result_id)
+    except checks.TransientCheckError as error:
+        if self.request.is_eager:
+            # In-process (the embedded default) there is no broker to wait with: again now.
+            self.apply(args=[result_id], retries=retries + 1, throw=True)
+            return
+        # Later each time, and no sooner than the service asked (Retry-After).
+        wait = get_exponential_backoff_interval(
+            factor=RETRIES["retry_backoff"],
+            retries=retries,
+            maximum=RETRIES["retry_backoff_max"],
+            full_jitter=True,
+        )
+        raise self.retry(exc=error, countdown=max(wait, error.retry_after or 0)) from error
 
 
 celery.conf.task_routes = {

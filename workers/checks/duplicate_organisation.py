@@ -27,7 +27,7 @@ def duplicate_organisation(context: CheckContext) -> CheckVerdict:
     ours = context.profile
     our_names = _names(ours.get("legal_name"))
     others = db.session.execute(
-        select(Organisation.id, Organisation.name, SupplierProfile)
+        select(Organisation, SupplierProfile)
         .outerjoin(SupplierProfile, SupplierProfile.organisation_id == Organisation.id)
         .where(
             Organisation.kind == OrganisationKind.SUPPLIER,
@@ -36,16 +36,23 @@ def duplicate_organisation(context: CheckContext) -> CheckVerdict:
         .order_by(Organisation.id)
     )
     matches: list[dict[str, Any]] = []
-    for organisation_id, name, profile in others:
+    for organisation, profile in others:
+        # An organisation without a profile yet still has the number it registered with.
+        theirs = {field: getattr(profile, field) if profile else None for field in NUMBERS}
+        theirs["companies_house_number"] = (
+            theirs["companies_house_number"] or organisation.companies_house_number
+        )
         matched_on = [
             f"{label} {ours[field]}"
             for field, label in NUMBERS.items()
-            if ours.get(field) and profile is not None and getattr(profile, field) == ours[field]
+            if ours.get(field) and theirs[field] == ours[field]
         ]
-        if our_names & _names(name, profile.legal_name if profile else None):
+        if our_names & _names(organisation.name, profile.legal_name if profile else None):
             matched_on.append("name")
         if matched_on:
-            matches.append({"organisation_id": organisation_id, "name": name, "same": matched_on})
+            matches.append(
+                {"organisation_id": organisation.id, "name": organisation.name, "same": matched_on}
+            )
     evidence = {
         "compared": {field: ours.get(field) for field in NUMBERS}
         | {"name": ours.get("legal_name")},
