@@ -220,6 +220,17 @@ def renewal_macros(module: Any, scene: Any) -> list[str]:
     ]
 
 
+def supplier_summary(scene: Any, key: str) -> dict[str, Any]:
+    """The rival has renewed and been asked again; the other supplier is in no lot."""
+    _made(scene)
+    organisation = scene.organisations[key]
+    return {
+        "renewal_summary": renewals.summary_for(organisation.id),
+        "places": renewals.admissions_of(organisation.id),
+        "now": utcnow(),
+    }
+
+
 # --- suppliers ---------------------------------------------------------------------------------
 
 

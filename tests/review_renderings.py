@@ -24,7 +24,15 @@ from dps.models.enums import (
     LotOutcome,
     Recommendation,
 )
-from dps.services import admissions, applications, decisions, review, supplier_letters, trails
+from dps.services import (
+    admissions,
+    applications,
+    decisions,
+    renewals,
+    review,
+    supplier_letters,
+    trails,
+)
 from dps.services.review import OfficerFilter, QueueFilters
 from dps.web.admin.admissions import ChangeAdmissionForm
 from dps.web.admin.applications import review_context
@@ -272,6 +280,8 @@ def supplier(scene: Any, key: str) -> dict[str, Any]:
         "applications": applications.applications_for(organisation.id),
         "trail": trails.supplier_trail(organisation.id),
         "changes_allowed": admissions.changes_allowed,
+        "renewal_summary": renewals.summary_for(organisation.id),
+        "now": utcnow(),
     }
 
 

@@ -85,6 +85,19 @@ class RenewalChecks:
         return [r for r in self.results if r.lot_id is None or r.lot_id == lot_id]
 
 
+@dataclass(frozen=True)
+class SupplierRenewals:
+    """What the administrators' page of a supplier shows about its renewed declarations."""
+
+    organisation_id: int
+    waiting: DeclarationRenewal | None
+    latest: RenewalChecks | None
+
+    @staticmethod
+    def check_label(name: str) -> str:
+        return checks.label_of(name)
+
+
 def reference(renewal: DeclarationRenewal) -> str:
     return REFERENCE_FORMAT.format(id=renewal.id)
 
@@ -211,6 +224,12 @@ def latest_checks(organisation_id: int) -> RenewalChecks | None:
         return None
     run, results = runs[0]
     return RenewalChecks(renewal, run, results)
+
+
+def summary_for(organisation_id: int) -> SupplierRenewals:
+    return SupplierRenewals(
+        organisation_id, waiting_for(organisation_id), latest_checks(organisation_id)
+    )
 
 
 # --- asking ------------------------------------------------------------------------------------

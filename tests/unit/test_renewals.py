@@ -200,6 +200,9 @@ def test_declaring_keeps_a_new_snapshot_and_runs_the_checks_for_the_admissions(
     sign_in(client, office.officer)
     page = text_of(client.get(f"/admin/renewals/{renewal.id}"))
     assert "Renewed" in page and renewal.snapshot_checksum in page and "(intact)" in page
+    supplier_page = text_of(client.get(f"/admin/suppliers/{world.supplier.id}"))
+    assert "Checks on the declaration renewed" in supplier_page
+    assert "Mandatory exclusion grounds" in supplier_page
 
 
 def test_a_section_changed_during_the_renewal_is_saved_to_the_organisations_answers(

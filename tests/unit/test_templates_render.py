@@ -843,6 +843,10 @@ TEMPLATES: dict[str, list[Rendering]] = {
         Page(lambda s: followup.cancel_page(s, "confirmed"), "administrator"),
     ],
     "admin/renewals_macros.html": [Macros(followup.renewal_macros)],
+    "admin/renewals_supplier.html": [
+        Page(lambda s, k=key: followup.supplier_summary(s, k), "administrator", heading=False)
+        for key in ("rival", "supplier")
+    ],
     "supplier/clarifications_answer.html": [
         Page(lambda s: followup.answer_page(s, "outstanding"), "rival_owner"),
         Page(lambda s: followup.answer_page(s, "outstanding", errors=True), "rival_owner"),

@@ -15,7 +15,7 @@ from wtforms import SubmitField, TextAreaField
 from dps.models.accounts import User
 from dps.models.admissions import Admission
 from dps.models.base import utcnow
-from dps.services import admissions, applications
+from dps.services import admissions, applications, renewals
 from dps.services import trails as trails_service
 from dps.web.access import Area, allow
 from dps.web.admin import bp
@@ -69,6 +69,8 @@ def supplier(organisation_id: int) -> str:
         applications=applications.applications_for(organisation_id),
         trail=trails_service.supplier_trail(organisation_id),
         changes_allowed=admissions.changes_allowed,
+        renewal_summary=renewals.summary_for(organisation_id),
+        now=utcnow(),
     )
 
 
