@@ -3,7 +3,8 @@ Redis server of the test's own, PostgreSQL as the application's role, the Compan
 (tests/ch_stub.py) as a separate process, e-mail to a local SMTP sink.
 
 Sent through the real submission, an application travels outbox -> Redis -> worker -> every
-check once -> ready for review with a recommendation per lot, and its supplier gets one e-mail.
+check once -> ready for review with a recommendation per lot, and its supplier gets one e-mail;
+sent while Redis is down, it waits in the outbox and goes the same way once Redis is back.
 Then the kill tests (STACK.md, "Celery on Redis"): a pool process killed while Companies House
 holds its request, and the whole worker killed with SIGKILL and a new one started; either way
 that check is done once with two attempts, and nothing else twice.
@@ -26,7 +27,7 @@ from flask import Flask
 
 from dps.extensions import db
 from dps.models import Application, AuditEvent, CheckResult, CheckRun, OutboxMessage
-from dps.models.enums import ApplicationStatus, CheckOutcome, CheckState, OutboxKind
+from dps.models.enums import ApplicationStatus, CheckOutcome, CheckState, OutboxKind, OutboxStatus
 from dps.services import applications, checks, profiles
 from tests.application_world import (
     DECLARATION,
@@ -37,7 +38,7 @@ from tests.application_world import (
     ready_to_send,
 )
 from tests.ch_stub import ACTIVE, DEFAULT_API_KEY, SLOW, StubClient, run_stub_process
-from tests.integration.conftest import CeleryProcesses
+from tests.integration.conftest import CeleryProcesses, RedisServer
 from tests.smtp_sink import Sink, free_port
 
 pytestmark = [pytest.mark.worker, pytest.mark.redis, pytest.mark.postgres]
@@ -65,8 +66,8 @@ class Pipeline:
         wait_for_text(log, "ready.", process)
         return process, log
 
-    def send(self, company_number: str = ACTIVE) -> Application:
-        """The supplier's application for both lots, sent through the real submission."""
+    def draft(self, company_number: str = ACTIVE) -> Application:
+        """The supplier's application for both lots, ready to send."""
         application = ready_to_send(self.world, [1, 2])
         errors = profiles.update_profile(
             self.world.supplier.id,
@@ -74,6 +75,11 @@ class Pipeline:
             self.world.owner,
         )
         assert errors == {}
+        return application
+
+    def send(self, company_number: str = ACTIVE) -> Application:
+        """The application, sent through the real submission."""
+        application = self.draft(company_number)
         applications.submit(application, DECLARATION, actor=self.world.owner, at=DURING_THE_PERIOD)
         return application
 
@@ -239,6 +245,34 @@ def test_a_sent_application_is_checked_by_a_worker_and_ready_for_review(
     assert run.recommendation == {str(lot_1): "admit", str(lot_2): "reject"}
     ready_once(pipeline, application)
     assert [r["number"] for r in pipeline.stub.requests()] == [ACTIVE]
+
+
+@pytest.mark.timeout(180)
+def test_sent_while_the_broker_is_down_the_checks_run_once_it_is_back(
+    pipeline: Pipeline, redis_server: RedisServer
+) -> None:
+    draft = pipeline.draft()
+    redis_server.stop()
+    started = time.monotonic()
+    applications.submit(draft, DECLARATION, actor=pipeline.world.owner, at=DURING_THE_PERIOD)
+    assert time.monotonic() - started < 5  # the supplier does not wait on the broker
+    assert status(draft) == S.SUBMITTED
+    [hand_over] = db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.kind == OutboxKind.TASK)
+    ).all()
+    assert (hand_over.payload["name"], hand_over.status) == (
+        applications.CHECKS_TASK,
+        OutboxStatus.PENDING,
+    )
+
+    redis_server.start()
+    _worker, _log = pipeline.start_worker(OUTBOX_SWEEP_SECONDS="1")
+    log = pipeline.workers.beat()
+    wait_for_text(log, "beat: Starting", pipeline.workers.started[-1][0])
+    wait_until(lambda: status(draft) == S.READY_FOR_REVIEW, pipeline)
+    attempts = attempts_when_done(draft)
+    assert attempts == once_each(attempts)
+    ready_once(pipeline, draft)
 
 
 # --- kill tests ------------------------------------------------------------------------------
