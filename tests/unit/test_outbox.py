@@ -229,8 +229,9 @@ def test_the_in_process_timer_runs_the_beat_schedule(app: Flask) -> None:
     app.config["MAIL_BACKEND"] = "record"
     make_due(all_messages()[0])
 
-    jobs = scheduled_jobs()
-    assert [job.name for job in jobs] == ["sweep-outbox"]
+    # The sweep on its own (the reminder jobs have tests of their own: test_reminders.py).
+    jobs = [job for job in scheduled_jobs() if job.name == "sweep-outbox"]
+    assert len(jobs) == 1
     assert run_due_jobs(jobs) == []  # just started: nothing is due for a minute
     jobs[0].last_run_at -= timedelta(seconds=61)
     assert run_due_jobs(jobs) == ["sweep-outbox"]
