@@ -267,6 +267,8 @@ def rerun_check(application_id: int, check: str, *, actor: User) -> CheckRun:
     application = _locked(Application, application_id)
     if application is None:
         raise CheckError("There is no such application.")
+    if application.status in (S.DRAFT, S.SUBMITTED):
+        raise CheckError(f"Application {application.reference} has not been checked yet.")
     if application.status not in RERUNNABLE:
         raise CheckError(
             f"Application {application.reference} has been {application.status.value}: "

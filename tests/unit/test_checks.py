@@ -774,9 +774,12 @@ def test_an_administrator_runs_one_check_again_and_the_earlier_run_is_kept(
     assert len(emails_about(sent)) == 2  # no second "with our reviewers"
 
 
-def test_a_check_cannot_be_run_again_once_decided_or_if_it_does_not_exist(
+def test_a_check_is_run_again_only_between_checking_and_the_decision(
     sent: Application, world: World
 ) -> None:
+    with pytest.raises(checks.CheckError, match="has not been checked yet"):
+        checks.rerun_check(sent.id, "documents", actor=world.owner)
+    db.session.rollback()
     checks.start_submission_checks(sent.id)
     run_all(sent)
     with pytest.raises(checks.CheckError, match="There is no check called astrology"):
