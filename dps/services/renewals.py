@@ -306,7 +306,7 @@ def _ask(organisation: Organisation, *, actor: User, at: datetime) -> Declaratio
 
 
 def cancel(renewal: DeclarationRenewal, *, reason: str, actor: User) -> None:
-    """Withdraw a request made by mistake (audited, with the reason)."""
+    """Withdraw a request made by mistake (audited, with the reason; the supplier is told)."""
     reason = reason.strip()
     if not reason:
         raise RenewalError("Enter why you are cancelling the request", field="reason")
@@ -314,6 +314,19 @@ def cancel(renewal: DeclarationRenewal, *, reason: str, actor: User) -> None:
     if renewal.status != R.REQUESTED:
         raise RenewalError("Only a request still waiting for the supplier can be cancelled.")
     LIFECYCLE.move(renewal, R.CANCELLED, actor=actor, reason=reason)
+    body = render_email(
+        "emails/renewal_cancelled.txt",
+        organisation=renewal.organisation,
+        reference=reference(renewal),
+        link=email_link("supplier.renewal", renewal_id=renewal.id),
+    )
+    for person in supplier_people(renewal.organisation_id):
+        enqueue_email(
+            person.email,
+            "Request to renew your declaration cancelled",
+            body,
+            dedupe_key=f"renewal-cancelled:{renewal.id}:{person.id}",
+        )
     db.session.commit()
 
 

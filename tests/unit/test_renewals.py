@@ -295,3 +295,5 @@ def test_an_administrator_may_cancel_a_request_with_a_reason(
     ).one()
     assert event.after["reason"] == "Asked by mistake"
     assert renewals.waiting_for(office.world.supplier.id) is None
+    [told] = [m for m in emails(office.world.owner.email) if "cancelled" in m.payload["subject"]]
+    assert renewals.reference(renewal) in told.payload["body"]

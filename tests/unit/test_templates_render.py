@@ -868,6 +868,7 @@ TEMPLATES: dict[str, list[Rendering]] = {
     "emails/clarification_answered.txt": [Email(lambda s: followup.email(s, "clarification"))],
     "emails/renewal_requested.txt": [Email(lambda s: followup.email(s, "renewal"))],
     "emails/renewal_confirmed.txt": [Email(lambda s: followup.email(s, "renewal"))],
+    "emails/renewal_cancelled.txt": [Email(lambda s: followup.email(s, "renewal"))],
     "emails/reminder_decision_due.txt": [
         Email(lambda s, d=days: followup.decision_reminder(s, overdue=False, days=d))
         for days in (0, 1, 2)
