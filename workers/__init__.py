@@ -24,8 +24,8 @@ def _own_database_connections(**_kwargs: Any) -> None:
         db.engine.dispose(close=False)
 
 
-from workers import scheduled  # noqa: E402  (registers the tasks and the beat schedule)
-from workers import checks  # noqa: E402  (the qualification checks)
-from workers import reminders  # noqa: E402  (the scheduled reminders)
+# Each registers its tasks, and the scheduled ones their beat entries: the outbox relay and sweep,
+# the qualification checks, the reminders.
+from workers import checks, reminders, scheduled  # noqa: E402
 
 __all__ = ["celery", "checks", "flask_app", "reminders", "scheduled"]
