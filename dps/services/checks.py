@@ -18,7 +18,6 @@ to "ready for review", once. The administrator always decides.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -572,20 +571,3 @@ def _lots_of(run: CheckRun, snapshot: Mapping[str, Any]) -> list[Lot]:
     numbers = {lot["number"] for lot in snapshot.get("lots") or []}
     dps = current_dps()
     return [lot for lot in dps.lots if lot.number in numbers] if dps else []
-
-
-# --- Names ------------------------------------------------------------------------------------
-
-# Words that say what kind of company it is, not which one: "Ltd" and "Limited" are the same.
-_LEGAL_SUFFIXES = ("limited", "ltd", "cic", "plc")
-
-
-def normalised_name(name: str) -> str:
-    """A name as compared: case, punctuation, spaces and a trailing Ltd/Limited/CIC/PLC ignored.
-
-    "Co-operative Futures Ltd." and "CO OPERATIVE FUTURES LIMITED" are both "cooperativefutures".
-    """
-    words = re.sub(r"[^\w\s]", "", name.casefold()).split()
-    while words and words[-1] in _LEGAL_SUFFIXES:
-        words.pop()
-    return "".join(words)

@@ -27,6 +27,7 @@ from dps.models.enums import (
 from dps.models.suppliers import SupplierProfile
 from dps.services import applications, checks, documents
 from dps.services.checks import CheckContext, CheckVerdict, TransientCheckError
+from dps.services.names import names_match
 from tests.application_world import DECLARATION, DURING_THE_PERIOD, World, make_world, ready_to_send
 from tests.ch_stub import DEFAULT_API_KEY, CompaniesHouseStub
 from tests.helpers import make_supplier
@@ -371,7 +372,7 @@ def test_no_threshold_is_not_applicable(sent: Application, world: World) -> None
     ],
 )
 def test_names_compared_after_normalising(one: str, other: str, same: bool) -> None:
-    assert (checks.normalised_name(one) == checks.normalised_name(other)) is same
+    assert names_match(one, other) is same
 
 
 def test_no_other_organisation_alike_passes(sent: Application) -> None:

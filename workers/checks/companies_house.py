@@ -8,8 +8,6 @@ the company to a person and says why: it never passes without a look-up.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,6 +17,7 @@ from dps.models.enums import CheckOutcome, LegalForm
 from dps.services import companies_house, profiles
 from dps.services.checks import CheckContext, CheckVerdict, register
 from dps.services.companies_house import Company
+from dps.services.names import names_match
 
 CHECK_NAME = "companies_house"
 
@@ -51,48 +50,6 @@ INSOLVENCY_STATUSES = frozenset(
 
 def status_outcome(status: str) -> tuple[CheckOutcome, str]:
     return STATUSES.get(status, (CheckOutcome.REFER, f"“{status or 'no status'}”"))
-
-
-# --- names -----------------------------------------------------------------------------------
-
-# Designations of the legal form at the end of a name, in English and Welsh.
-_DESIGNATIONS = (
-    "limited", "ltd", "cyfyngedig", "cyf",
-    "public limited company", "plc", "cwmni cyfyngedig cyhoeddus", "ccc",
-    "community interest company", "cic", "cwmni buddiant cymunedol", "cbc",
-    "limited liability partnership", "llp", "partneriaeth atebolrwydd cyfyngedig", "pac",
-)  # fmt: skip
-# Longest first, so "public limited company" goes before "limited" could match alone.
-_DESIGNATION_WORDS = sorted((d.split() for d in _DESIGNATIONS), key=len, reverse=True)
-# Marks inside a word ("Co-operative", "O'Neill", "A.B.C.") join it up; others separate words.
-_JOINING = re.compile(r"[-‐‑–'’.]")
-_SEPARATING = re.compile(r"[^\w\s]")
-
-
-def normalise_name(name: str) -> str:
-    """A company name reduced to what tells names apart.
-
-    Ignores case, punctuation, spacing, a leading "The", and the designation of the legal form
-    at the end (Ltd or Limited, PLC, CIC, LLP, and their Welsh forms); "&" reads as "and".
-    """
-    text = unicodedata.normalize("NFKC", name).casefold().replace("&", " and ")
-    text = _SEPARATING.sub(" ", _JOINING.sub("", text))
-    words = text.split()
-    if words[:1] == ["the"]:
-        words = words[1:]
-    stripped = True
-    while stripped and words:
-        stripped = False
-        for designation in _DESIGNATION_WORDS:
-            if len(words) > len(designation) and words[-len(designation) :] == designation:
-                words = words[: -len(designation)]
-                stripped = True
-                break
-    return " ".join(words)
-
-
-def names_match(given: str, registered: str) -> bool:
-    return normalise_name(given) == normalise_name(registered)
 
 
 # --- the check -------------------------------------------------------------------------------

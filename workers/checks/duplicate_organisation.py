@@ -13,7 +13,8 @@ from dps.extensions import db
 from dps.models.enums import CheckOutcome, OrganisationKind
 from dps.models.organisations import Organisation
 from dps.models.suppliers import SupplierProfile
-from dps.services.checks import CheckContext, CheckVerdict, normalised_name, register
+from dps.services.checks import CheckContext, CheckVerdict, register
+from dps.services.names import name_key
 
 NUMBERS = {
     "companies_house_number": "Companies House number",
@@ -73,7 +74,7 @@ def duplicate_organisation(context: CheckContext) -> CheckVerdict:
 
 
 def _names(*names: str | None) -> set[str]:
-    return {normalised for name in names if name and (normalised := normalised_name(name))}
+    return {normalised for name in names if name and (normalised := name_key(name))}
 
 
 def _sentence(match: Mapping[str, Any]) -> str:
