@@ -271,9 +271,12 @@ def _read_checkboxes(question: Question, raw: Any) -> tuple[list[str] | None, st
 def _read_date(question: Question, raw: Any, today: date) -> tuple[str | None, str | None]:
     parts = [str(p or "").strip() for p in (raw if isinstance(raw, list | tuple) else [])]
     day, month, year = [*parts, "", "", ""][:3]
-    if not (day or month or year):
+    if not any(parts):
         return None, None
     name = capitalised(question.error_name)
+    if len(parts) > 3:
+        # Only a hand-made request sends more than the three boxes: no date can be read.
+        return None, f"{name} must be a real date"
     missing = [
         label for label, part in (("day", day), ("month", month), ("year", year)) if not part
     ]

@@ -27,7 +27,7 @@ from dps.services.reminders import REVIEW_ENDPOINT
 from dps.services.storage import StoredFileMissing
 from dps.web.access import Area, allow
 from dps.web.admin import bp
-from dps.web.admin.forms import GovDateField
+from dps.web.fields import GovDateField
 
 
 class ClarificationForm(FlaskForm):

@@ -7,81 +7,22 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovDateInput,
     GovRadioInput,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import DateField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, StopValidation
+from wtforms.validators import DataRequired, Length
 
 from dps.models.enums import MembershipType, Role
 from dps.models.organisations import Organisation
 from dps.services.organisations import consequence_of
+from dps.web.fields import GovDateField
 
 MEMBERSHIP_TYPE_CHOICES = [SelectChoice(t.value, t.label) for t in MembershipType]
 REASON_MAX_LENGTH = 2000
-
-
-class DayFirstDateInput(GovDateInput):
-    """The GOV.UK date input, its group named after the field.
-
-    The field's own id is that of the day box, so the error summary links to the first box, as
-    the GOV.UK pattern asks.
-    """
-
-    def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
-        params: dict[str, Any] = super().map_gov_params(field, **kwargs)
-        params["id"] = field.name
-        if field.raw_data is None and field.data:
-            # A stored date is shown as people type it: 1 4 2020, not 01 04 2020.
-            for item, number in zip(
-                params["items"], (field.data.day, field.data.month), strict=False
-            ):
-                item["value"] = str(number)
-        return params
-
-
-class GovDateField(DateField):
-    """A date typed as day, month and year, with the GOV.UK date input's error messages."""
-
-    widget = DayFirstDateInput()
-
-    def __init__(self, label: str, **kwargs: Any) -> None:
-        if kwargs.get("name"):
-            kwargs.setdefault("id", f"{kwargs.get('_prefix') or ''}{kwargs['name']}-day")
-        super().__init__(label, format="%d %m %Y", **kwargs)
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        if not valuelist:
-            return
-        parts = ([str(value).strip() for value in valuelist] + ["", "", ""])[:3]
-        # The widget shows the three boxes from raw_data: a tampered post with fewer or more
-        # values must still give three, or rendering the error page fails.
-        self.raw_data = parts
-        day, month, year = parts
-        self.data = None
-        if not (day or month or year):
-            return  # pre_validate says it is missing
-        missing = [
-            name for name, value in (("day", day), ("month", month), ("year", year)) if not value
-        ]
-        if missing:
-            raise ValueError(f"{self.label.text} must include a {' and '.join(missing)}")
-        if not (day.isdigit() and month.isdigit() and year.isdigit()):
-            raise ValueError(f"{self.label.text} must be a real date")
-        if len(year) != 4:
-            raise ValueError("Year must include 4 numbers")
-        try:
-            self.data = date(int(year), int(month), int(day))
-        except ValueError as error:
-            raise ValueError(f"{self.label.text} must be a real date") from error
-
-    def pre_validate(self, form: Any) -> None:
-        if self.data is None and not self.process_errors:
-            raise StopValidation(f"Enter the {self.label.text.lower()}")
 
 
 def _radio_items(hints: dict[str, str]) -> list[dict[str, Any]]:

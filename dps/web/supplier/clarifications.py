@@ -22,7 +22,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Length
 
 from dps.models.accounts import User
@@ -43,16 +42,6 @@ UPLOAD_FIELDS = {
     "title": "new_title",
     "expires_on": "new_expires_on",
 }
-
-
-class CertificateExpiryField(ExpiryDateField):
-    """The certificate's expiry date, asked on a form where uploading is optional: a post
-    without the date boxes at all still shows them again (empty) rather than failing."""
-
-    def process(self, formdata: Any, data: Any = unset_value, **kwargs: Any) -> None:
-        super().process(formdata, data, **kwargs)
-        if self.raw_data is not None:
-            self.raw_data = [*self.raw_data, "", "", ""][:3]
 
 
 class AnswerForm(FlaskForm):
@@ -92,7 +81,7 @@ class AnswerForm(FlaskForm):
         ],
         widget=GovTextInput(),
     )
-    new_expires_on = CertificateExpiryField("Date the certificate expires")
+    new_expires_on = ExpiryDateField("Date the certificate expires")
     new_file = FileField("Upload a file", widget=GovFileInput())
     submit = SubmitField("Send your answer", widget=GovSubmitInput())
 

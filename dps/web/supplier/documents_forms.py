@@ -16,13 +16,12 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import HiddenField, RadioField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.utils import unset_value
 from wtforms.validators import InputRequired, Length
 
 from dps.models.documents import Document
 from dps.models.enums import DocumentKind
 from dps.services.documents import TITLE_MAX_LENGTH
-from dps.web.admin.forms import GovDateField
+from dps.web.fields import GovDateField
 
 KIND_HINTS = {
     DocumentKind.EMPLOYERS_LIABILITY: "Only if you employ anyone.",
@@ -54,13 +53,6 @@ class KindForm(FlaskForm):
 class ExpiryDateField(GovDateField):
     """The GOV.UK date input for a certificate's expiry. Whether the date is needed, and that it
     is in the future, are the documents service's rules, so an empty one is no error here."""
-
-    def process(self, formdata: Any, data: Any = unset_value, **kwargs: Any) -> None:
-        super().process(formdata, data, **kwargs)
-        # The widget reads day, month and year back: a hand-made request with fewer boxes
-        # must not break the page.
-        if self.raw_data:
-            self.raw_data = [*self.raw_data, "", "", ""][:3]
 
     def pre_validate(self, form: Any) -> None:
         return None

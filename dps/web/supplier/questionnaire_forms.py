@@ -16,7 +16,6 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxesInput,
-    GovDateInput,
     GovRadioInput,
     GovTextInput,
 )
@@ -35,6 +34,7 @@ from wtforms.fields.choices import SelectChoice
 
 from dps.services.questionnaire import Question, QuestionType, Section
 from dps.services.questionnaire_definition import reveal_target
+from dps.web.fields import DateBoxesInput
 
 # The posted name and value of the buttons that change a repeating group without leaving it.
 ACTION = "action"
@@ -42,28 +42,19 @@ ADD = "add"
 REMOVE = "remove"
 
 
-class PartsDateInput(GovDateInput):
-    """The GOV.UK date input, showing the day, month and year exactly as they were typed."""
-
-    def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
-        day, month, year = field.parts
-        field.raw_data = [day, month, year]
-        params: dict[str, Any] = super().map_gov_params(field, **kwargs)
-        params["id"] = field.name
-        return params
-
-
 class DatePartsField(Field):
-    """A date kept as the three boxes typed; the service reads them into a date."""
+    """A date kept as the boxes typed (three, or more in a hand-made request), drawn by the
+    shared GOV.UK date input; the questionnaire service reads them into a date."""
 
-    widget = PartsDateInput()
+    widget = DateBoxesInput()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.parts = ["", "", ""]
 
     def process_formdata(self, valuelist: list[Any]) -> None:
-        self.parts = [*(str(v) for v in valuelist[:3]), "", "", ""][:3]
+        typed = [str(value) for value in valuelist]
+        self.parts = [*typed, *[""] * (3 - len(typed))]
         self.data = self.parts
 
     def _value(self) -> str:
