@@ -153,7 +153,7 @@ def test_the_clarification_request_page(client: FlaskClient, app: Flask, values:
     office = make_office()
     application = sent_application(office.world, office.world.supplier, received_at=utcnow())
     sign_in(client, office.officer)
-    page = client.post(
+    page: Any = client.post(
         f"/admin/applications/{application.id}/clarification",
         data=with_date({"question": "Is this the renewed certificate?"}, "reply_by", values),
     )

@@ -14,4 +14,5 @@ from dps.web.supplier import (  # noqa: E402,F401
     renewals,
     routes,
     team,
+    uploads,
 )

@@ -34,6 +34,7 @@ from dps.services.documents import TITLE_MAX_LENGTH
 from dps.web.access import Area, allow, current_organisation_id
 from dps.web.supplier import bp
 from dps.web.supplier.documents_forms import ExpiryDateField
+from dps.web.supplier.uploads import too_large_page
 
 # Where the documents service's refusals belong on this form.
 UPLOAD_FIELDS = {
@@ -100,13 +101,15 @@ class AnswerForm(FlaskForm):
         return clarifications.NewDocument(kind, title, upload, self.new_expires_on.data)
 
 
-def _request_or_404(application_id: int, request_id: int) -> ClarificationRequest:
+def _own_request(application_id: int, request_id: int) -> ClarificationRequest | None:
     organisation_id = current_organisation_id()
-    found = (
-        clarifications.get_for_supplier(application_id, request_id, organisation_id)
-        if organisation_id is not None
-        else None
-    )
+    if organisation_id is None:
+        return None
+    return clarifications.get_for_supplier(application_id, request_id, organisation_id)
+
+
+def _request_or_404(application_id: int, request_id: int) -> ClarificationRequest:
+    found = _own_request(application_id, request_id)
     if found is None:
         abort(404)
     return found
@@ -145,10 +148,27 @@ def answer_clarification(application_id: int, request_id: int) -> Any:
             return redirect(url_for(".application", application_id=application.id))
     elif request.method == "POST" and not waiting:
         flash("This question has already been answered.")
+    return _answer_page(form, found)
+
+
+@too_large_page("supplier.answer_clarification")
+def _answer_too_large(message: str, application_id: int, request_id: int) -> str | None:
+    """The answer page with the reason on the file. The body was not read, so what was typed
+    cannot be shown again."""
+    found = _own_request(application_id, request_id)
+    if found is None:
+        return None
+    form = AnswerForm(formdata=None)
+    form.offer(documents.current_documents(found.application.organisation_id))
+    form.new_file.errors = [message]
+    return _answer_page(form, found)
+
+
+def _answer_page(form: AnswerForm, found: ClarificationRequest) -> str:
     return render_template(
         "supplier/clarifications_answer.html",
         form=form,
         clarification=clarifications.Clarification(found, clarifications.attached_documents(found)),
-        application=application,
+        application=found.application,
         accept=filetypes.ACCEPT_ATTRIBUTE,
     )

@@ -11,7 +11,6 @@ from typing import Any, cast
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from dps.models.accounts import User
@@ -19,15 +18,13 @@ from dps.models.documents import Document
 from dps.models.enums import DocumentKind
 from dps.services import documents, filetypes
 from dps.services.storage import StoredFileMissing
-from dps.web.access import Area, allow, current_organisation_id, current_role, role_may_enter
+from dps.web.access import Area, allow, current_organisation_id
 from dps.web.auth.routes import safe_next
 from dps.web.supplier import bp
 from dps.web.supplier.documents_forms import DocumentForm, KindForm
+from dps.web.supplier.uploads import too_large_page
 
 UPLOAD_ENDPOINT = "supplier.upload_document"
-# How much of an over-sized upload is read and thrown away so the browser, which is still
-# sending it, gets the page saying why rather than a reset connection. More is not read.
-DRAIN_LIMIT_BYTES = 64 * 1024 * 1024
 
 
 def _organisation_id() -> int:
@@ -162,24 +159,19 @@ def _size_limit() -> str:
     return filetypes.size_limit(int(current_app.config["DOCUMENT_MAX_BYTES"]))
 
 
-@bp.errorhandler(RequestEntityTooLarge)
-def _too_large(error: RequestEntityTooLarge) -> Any:
-    """An upload over the request limit never reaches the form: show the upload page with the
-    reason, as for any other file refused, instead of a bare 413."""
-    replaced, kind = None, None
-    # Flask-WTF reads the form (and so meets the limit) before the access rule has run.
-    if request.endpoint == UPLOAD_ENDPOINT and role_may_enter(current_role(), Area.SUPPLIER):
-        replaced = _replaced_from_url()
-        kind = replaced.kind if replaced else _kind_in_url()
+@too_large_page(UPLOAD_ENDPOINT)
+def _upload_too_large(message: str) -> str | None:
+    """The upload page with the reason, as for any other file refused. The body was not read,
+    so nothing else typed can be shown again."""
+    replaced = _replaced_from_url()
+    kind = replaced.kind if replaced else _kind_in_url()
     if kind is None:
-        return render_template("errors/400.html", error=error), 413  # as the app's handler does
-    _drain_request_body()
-    form = DocumentForm(formdata=None)  # the body was not read, so nothing else was typed
+        return None
+    form = DocumentForm(formdata=None)
     form.ask_expiry(kind.is_insurance)
     form.start_from(replaced, safe_next(request.args.get("next")))
-    max_bytes = int(current_app.config["DOCUMENT_MAX_BYTES"])
-    form.file.errors = [filetypes.too_large_message(max_bytes)]
-    return _upload_page(form, kind, replaced), 413
+    form.file.errors = [message]
+    return _upload_page(form, kind, replaced)
 
 
 def _replaced_from_url() -> Document | None:
@@ -190,16 +182,6 @@ def _replaced_from_url() -> Document | None:
         return documents.get_document(int(wanted), _organisation_id())
     except ValueError:
         return None
-
-
-def _drain_request_body() -> None:
-    length = request.content_length
-    if length is None or length > DRAIN_LIMIT_BYTES:
-        return
-    stream = request.environ["wsgi.input"]
-    remaining = length
-    while remaining > 0 and (chunk := stream.read(min(remaining, 64 * 1024))):
-        remaining -= len(chunk)
 
 
 @bp.get("/documents/<int:document_id>")
