@@ -13,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user
@@ -27,12 +26,9 @@ from dps.services import (
     checks,
     clarifications,
     decisions,
-    documents,
-    filetypes,
     review,
 )
 from dps.services import trails as trails_service
-from dps.services.storage import StoredFileMissing
 from dps.services.timefmt import format_date
 from dps.web.access import Area, allow
 from dps.web.admin import bp
@@ -44,6 +40,7 @@ from dps.web.admin.review_forms import (
     ExtendClockForm,
     QueueFilterForm,
 )
+from dps.web.downloads import document_download
 
 
 def _actor() -> User:
@@ -135,23 +132,7 @@ def application_document(application_id: int, document_id: int) -> Response:
     found = review.application_document(_application_or_404(application_id), document_id)
     if found is None:
         abort(404)
-    try:
-        stored = documents.open_document(found)
-    except StoredFileMissing:
-        current_app.logger.error("Document %s: its file is missing from storage", found.id)
-        abort(404)
-    file_type = filetypes.by_content_type(found.content_type) or filetypes.PDF
-    response = send_file(
-        stored,
-        mimetype=found.content_type,
-        as_attachment=True,
-        download_name=filetypes.download_name(found.filename, file_type),
-        etag=found.sha256,
-        conditional=False,
-    )
-    # The type is the one found from the content when it was uploaded: browsers must not guess.
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return document_download(found)
 
 
 # --- Actions ----------------------------------------------------------------------------------

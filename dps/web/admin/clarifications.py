@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, cast
 
-from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea
@@ -22,11 +22,11 @@ from dps.models.accounts import User
 from dps.models.applications import Application
 from dps.models.base import utcnow
 from dps.models.clarifications import ClarificationRequest
-from dps.services import clarifications, documents, filetypes
+from dps.services import clarifications
 from dps.services.reminders import REVIEW_ENDPOINT
-from dps.services.storage import StoredFileMissing
 from dps.web.access import Area, allow
 from dps.web.admin import bp
+from dps.web.downloads import document_download
 from dps.web.fields import GovDateField
 
 
@@ -125,20 +125,4 @@ def clarification_document(request_id: int, document_id: int) -> Response:
     document = clarifications.attached_document(_request_or_404(request_id), document_id)
     if document is None:
         abort(404)
-    file_type = filetypes.by_content_type(document.content_type) or filetypes.PDF
-    try:
-        stored = documents.open_document(document)
-    except StoredFileMissing:
-        current_app.logger.error("Document %s: its file is missing from storage", document.id)
-        abort(404)
-    response = send_file(
-        stored,
-        mimetype=document.content_type,
-        as_attachment=True,
-        download_name=filetypes.download_name(document.filename, file_type),
-        etag=document.sha256,
-        conditional=False,
-    )
-    # The type is the one found from the content when it was uploaded: browsers must not guess.
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return document_download(document)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -17,9 +17,9 @@ from dps.models.accounts import User
 from dps.models.documents import Document
 from dps.models.enums import DocumentKind
 from dps.services import documents, filetypes
-from dps.services.storage import StoredFileMissing
 from dps.web.access import Area, allow, current_organisation_id
 from dps.web.auth.routes import safe_next
+from dps.web.downloads import document_download
 from dps.web.supplier import bp
 from dps.web.supplier.documents_forms import DocumentForm, KindForm
 from dps.web.supplier.uploads import too_large_page
@@ -200,20 +200,4 @@ def document(document_id: int) -> str:
 @allow(Area.SUPPLIER)
 def download_document(document_id: int) -> Response:
     found = _document_or_404(document_id)
-    file_type = filetypes.by_content_type(found.content_type) or filetypes.PDF
-    try:
-        stored = documents.open_document(found)
-    except StoredFileMissing:
-        current_app.logger.error("Document %s: its file is missing from storage", found.id)
-        abort(404)
-    response = send_file(
-        stored,
-        mimetype=found.content_type,
-        as_attachment=True,
-        download_name=filetypes.download_name(found.filename, file_type),
-        etag=found.sha256,
-        conditional=False,
-    )
-    # The type is the one found from the content when it was uploaded: browsers must not guess.
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return document_download(found)
