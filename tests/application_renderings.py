@@ -257,3 +257,19 @@ def macros(module: Any, scene: Any) -> list[str]:
 def email(scene: Any, key: str) -> dict[str, Any]:
     shown = application(scene, key)
     return {"application": shown, "lots": [al.lot for al in shown.lots], "link": LINK}
+
+
+def check_answers_macros(module: Any, scene: Any) -> list[str]:
+    """components/check_answers.html, as the application's pages call it (the renewal's pass
+    the renewal's section endpoint instead)."""
+    context = check_answers(scene, with_gaps=True)
+    shown = context["application"]
+    links = ("/supplier/profile/edit", "/supplier/documents", "supplier.section")
+    args = {"application_id": shown.id}
+    full = application_tasks.review(shown)
+    return [
+        str(module.gaps_banner(context["review"].gaps, "send your application", *links, args)),
+        str(module.answers(context["review"], *links, args)),
+        str(module.answers(full, *links, args)),
+        str(module.declaration_form(declaration(scene, errors=True)["form"], "/supplier/")),
+    ]
