@@ -251,6 +251,7 @@ def macros(module: Any, scene: Any) -> list[str]:
     rendered = [str(module.status_tag(status)) for status in ApplicationStatus]
     rendered += [str(module.outcome_tag(outcome)) for outcome in LotOutcome]
     rendered += [str(module.lots_text(shown)), str(module.due_text(shown.decision_due_at))]
+    rendered += [str(module.lots_summary(application(scene, "draft")))]
     return rendered
 
 
