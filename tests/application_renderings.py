@@ -274,3 +274,15 @@ def check_answers_macros(module: Any, scene: Any) -> list[str]:
         str(module.answers(full, *links, args)),
         str(module.declaration_form(declaration(scene, errors=True)["form"], "/supplier/")),
     ]
+
+
+def task_list_macros(module: Any, scene: Any) -> list[str]:
+    """components/task_list.html, with every kind of task linked and with "check" left out."""
+    draft = application(scene, "draft")
+    groups = application_tasks.task_list(draft).groups
+    links = {"profile": "/supplier/profile/edit", "documents": "/supplier/documents"}
+    args = {"application_id": draft.id}
+    return [
+        str(module.task_groups(groups, links | {"check": "/check"}, "supplier.section", args)),
+        str(module.task_groups(groups, links, "supplier.section", args)),
+    ]

@@ -448,6 +448,7 @@ TEMPLATES: dict[str, list[Rendering]] = {
     "components/timeout_warning.html": [Page(lambda s: {}, "supplier_owner", heading=False)],
     "components/next_steps.html": [Macros(_next_steps, "supplier_owner")],
     "components/check_answers.html": [Macros(applying.check_answers_macros, "rival_owner")],
+    "components/task_list.html": [Macros(applying.task_list_macros, "rival_owner")],
     # public
     "public/start.html": [
         Page(lambda s: {"status": dps_service.public_status()}),
