@@ -11,6 +11,7 @@ from dps.models.accounts import User
 from dps.models.applications import Application
 from dps.models.enums import ApplicationStatus
 from dps.services import applications, questionnaire
+from dps.services.questionnaire import Section
 from dps.web.access import Area, allow, current_organisation_id
 from dps.web.supplier import bp
 from dps.web.supplier.questionnaire_forms import (
@@ -50,7 +51,21 @@ def section(application_id: int, section_id: str) -> Any:
     page = next((s for s in sections if s.id == section_id), None)
     if page is None:
         abort(404)  # no such section, or one for a lot this application is not for
+    return section_page(organisation_id, page, sections, back=task_list, application=application)
 
+
+def section_page(
+    organisation_id: int,
+    page: Section,
+    sections: list[Section],
+    *,
+    back: str,
+    application: Application | None,
+    returns_to: str = "your application",
+) -> Any:
+    """A questionnaire section's page, for an application or a renewal: saves what was sent
+    (an "add another" or "remove" shows the page again), then goes ``back`` unless there are
+    errors to show; on GET, the section as saved."""
     context = questionnaire.context_for(organisation_id)
     if request.method == "POST":
         form = section_form(page, request.form)
@@ -69,13 +84,12 @@ def section(application_id: int, section_id: str) -> Any:
             form = section_form(page, formdata_from(page, changed))
         elif action == SAVE_AND_COME_BACK_LATER or not errors:
             flash(f"Your answers to ‘{page.title}’ have been saved", "success")
-            return redirect(task_list)
+            return redirect(back)
         else:
             form.show_errors(errors)
     else:
         answer_set = questionnaire.answers_for(organisation_id)
         form = section_form(page, formdata_from(page, questionnaire.page_values(answer_set, page)))
-
     return render_template(
         "supplier/questionnaire_section.html",
         form=form,
@@ -83,6 +97,7 @@ def section(application_id: int, section_id: str) -> Any:
         number=sections.index(page) + 1,
         count=len(sections),
         application=application,
-        task_list=task_list,
+        task_list=back,
+        returns_to=returns_to,
         params_for=params_for,
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput
 from werkzeug.wrappers import Response
@@ -25,15 +25,7 @@ from dps.services import applications, questionnaire, renewals
 from dps.web.access import Area, allow, current_organisation_id
 from dps.web.supplier import bp
 from dps.web.supplier.application_forms import DeclarationForm
-from dps.web.supplier.questionnaire_forms import (
-    ACTION,
-    changed_group,
-    formdata_from,
-    params_for,
-    section_form,
-)
-
-SAVE_AND_COME_BACK_LATER = "later"
+from dps.web.supplier.questionnaire import section_page
 
 
 class RenewalDeclarationForm(DeclarationForm):
@@ -96,40 +88,13 @@ def renewal_section(renewal_id: int, section_id: str) -> Any:
     page = next((s for s in sections if s.id == section_id), None)
     if page is None:
         abort(404)  # no such section, or one for a lot the supplier is not admitted to
-    context = questionnaire.context_for(found.organisation_id)
-    if request.method == "POST":
-        form = section_form(page, request.form)
-        action = request.form.get(ACTION, "continue")
-        raw = form.raw_input()
-        changed = changed_group(page, action, raw)
-        errors = questionnaire.save_section(
-            found.organisation_id,
-            page.id,
-            changed if changed is not None else raw,
-            cast(User, current_user._get_current_object()),
-            context=context,
-        )
-        if changed is not None:
-            # "Add another" or "Remove": saved, and the same page again with the items changed.
-            form = section_form(page, formdata_from(page, changed))
-        elif action == SAVE_AND_COME_BACK_LATER or not errors:
-            flash(f"Your answers to ‘{page.title}’ have been saved", "success")
-            return redirect(back)
-        else:
-            form.show_errors(errors)
-    else:
-        answer_set = questionnaire.answers_for(found.organisation_id)
-        form = section_form(page, formdata_from(page, questionnaire.page_values(answer_set, page)))
-    return render_template(
-        "supplier/questionnaire_section.html",
-        form=form,
-        section=page,
-        number=sections.index(page) + 1,
-        count=len(sections),
+    return section_page(
+        found.organisation_id,
+        page,
+        sections,
+        back=back,
         application=None,
-        task_list=back,
         returns_to="your renewed declaration",
-        params_for=params_for,
     )
 
 
