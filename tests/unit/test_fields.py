@@ -17,13 +17,13 @@ from werkzeug.datastructures import MultiDict
 from dps.extensions import db
 from dps.models import Application
 from dps.models.base import utcnow
-from dps.services import clarifications, documents
+from dps.services import clarifications, documents, renewals
 from dps.web.fields import GovDateField
 from tests import sample_files
 from tests.documents_world import build_world
 from tests.helpers import sign_in
 from tests.questionnaire_world import draft_application, make_world
-from tests.reminders_world import make_office, sent_application
+from tests.reminders_world import admitted, make_office, sent_application
 from tests.unit.test_organisations import administrator
 
 NEXT_YEAR = documents.today() + timedelta(days=365)
@@ -228,3 +228,18 @@ def test_the_questionnaire_sections_with_dates(
     if name.endswith("end_date") and not values:
         return  # a case study's end date may be left empty (it may still be running)
     assert f"#{name}-day" in errors
+
+
+@pytest.mark.parametrize("values", list(TAMPERED.values()), ids=list(TAMPERED))
+def test_a_renewal_section_with_dates(client: FlaskClient, app: Flask, values: list[str]) -> None:
+    office = make_office()
+    admitted(office.world, office.world.supplier, 1)
+    renewal = renewals.request_renewal(office.world.supplier.id, actor=office.officer, at=utcnow())
+    sign_in(client, office.world.owner)
+    name = "public_liability_expiry"
+    page = client.post(
+        f"/supplier/renewals/{renewal.id}/sections/insurance",
+        data=with_date({"action": "continue"}, name, values),
+    )
+    assert f"#{name}-day" in summary(page)
+    assert boxes(page, name) == [*values[:3], "", "", ""][:3]
