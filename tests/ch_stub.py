@@ -158,9 +158,10 @@ class _Handler(BaseHTTPRequestHandler):
         # Recorded on arrival, so a held request is seen at once; its status follows.
         entry: dict[str, Any] = {"at": arrived, "number": number, "status": None, "key_ok": key_ok}
         state.record(entry)
-        status = self._answer(number, key_ok)
-        with state.lock:
-            entry["status"] = status
+        # _json writes the status into the entry before the answer leaves, so a client that has
+        # its answer always finds the status recorded.
+        self._entry = entry
+        self._answer(number, key_ok)
 
     def _answer(self, number: str, key_ok: bool) -> int:
         state = self.server.state
@@ -238,6 +239,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _json(self, status: int, body: Any, headers: dict[str, str] | None = None) -> int:
         payload = json.dumps(body).encode()
+        entry = getattr(self, "_entry", None)
+        if entry is not None:
+            with self.server.state.lock:
+                entry["status"] = status
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
