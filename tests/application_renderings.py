@@ -286,3 +286,12 @@ def task_list_macros(module: Any, scene: Any) -> list[str]:
         str(module.task_groups(groups, links | {"check": "/check"}, "supplier.section", args)),
         str(module.task_groups(groups, links, "supplier.section", args)),
     ]
+
+
+def tag_macros(module: Any, scene: Any) -> list[str]:
+    """components/application_tags.html: every state, in the supplier's words."""
+    words = {state.value: state.value.replace("_", " ").capitalize() for state in ApplicationStatus}
+    outcomes = {outcome.value: outcome.value.capitalize() for outcome in LotOutcome}
+    return [str(module.status_tag(state, words)) for state in ApplicationStatus] + [
+        str(module.outcome_tag(outcome, outcomes)) for outcome in LotOutcome
+    ]

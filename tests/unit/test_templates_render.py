@@ -449,6 +449,7 @@ TEMPLATES: dict[str, list[Rendering]] = {
     "components/next_steps.html": [Macros(_next_steps, "supplier_owner")],
     "components/check_answers.html": [Macros(applying.check_answers_macros, "rival_owner")],
     "components/task_list.html": [Macros(applying.task_list_macros, "rival_owner")],
+    "components/application_tags.html": [Macros(applying.tag_macros, "rival_owner")],
     # public
     "public/start.html": [
         Page(lambda s: {"status": dps_service.public_status()}),
