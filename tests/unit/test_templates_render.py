@@ -450,6 +450,9 @@ TEMPLATES: dict[str, list[Rendering]] = {
     "components/check_answers.html": [Macros(applying.check_answers_macros, "rival_owner")],
     "components/task_list.html": [Macros(applying.task_list_macros, "rival_owner")],
     "components/application_tags.html": [Macros(applying.tag_macros, "rival_owner")],
+    "components/text.html": [
+        Macros(lambda module, scene: [str(module.lines("Unit 4\nMill Street\n<b>Oldham</b>"))])
+    ],
     # public
     "public/start.html": [
         Page(lambda s: {"status": dps_service.public_status()}),
