@@ -78,14 +78,7 @@ def start_application() -> Any:
             form.lots.errors = [error.message]
         else:
             return redirect(url_for(".application", application_id=application.id))
-    return render_template(
-        "supplier/applications_lots.html",
-        form=form,
-        items=LotsForm.items(availability),
-        application=None,
-        follows=follows,
-        status=dps_service.public_status(),
-    )
+    return _lots_page(form, availability, application=None, follows=follows)
 
 
 @bp.route("/applications/<int:application_id>/lots", methods=["GET", "POST"])
@@ -108,12 +101,23 @@ def application_lots(application_id: int) -> Any:
             form.lots.errors = [error.message]
         else:
             return redirect(url_for(".application", application_id=application.id))
+    return _lots_page(form, availability, application=application, follows=None)
+
+
+def _lots_page(
+    form: LotsForm,
+    availability: list[applications.LotAvailability],
+    *,
+    application: Application | None,
+    follows: Application | None,
+) -> str:
+    """Choosing the lots: for a new application (maybe following a rejected one) or a draft."""
     return render_template(
         "supplier/applications_lots.html",
         form=form,
         items=LotsForm.items(availability),
         application=application,
-        follows=None,
+        follows=follows,
         status=dps_service.public_status(),
     )
 
