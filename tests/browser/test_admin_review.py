@@ -155,7 +155,7 @@ def test_an_administrator_admits_one_lot_and_rejects_the_other(
     expect(page.locator(".govuk-error-summary")).to_contain_text(
         "Select at least one reason for rejecting"
     )
-    assert page.title().startswith("Error: ")
+    expect(page).to_have_title(re.compile(r"^Error: "))
     expect(page.get_by_label("Explain the reasons, for the supplier")).to_have_value(REASONS)
     check_page()
     page.locator(".govuk-error-summary a").first.click()

@@ -104,7 +104,7 @@ def test_a_question_answered_and_a_declaration_renewed(
         "The date you want a reply by must be in the future"
     )
     expect(page.get_by_label("Your question for the supplier")).to_have_value(QUESTION)
-    assert page.title().startswith("Error: ")
+    expect(page).to_have_title(re.compile(r"^Error: "))
     check_page()
     fill_date(page, "Date you want a reply by", today + timedelta(days=5))
     page.get_by_role("button", name="Send the question").click()

@@ -4,6 +4,7 @@ without retyping, and the owner inviting and removing a colleague. axe-core chec
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -65,7 +66,7 @@ def test_a_supplier_fills_in_its_profile_meeting_an_error_on_the_way(
     expect(page.get_by_label("North West")).not_to_be_checked()  # exclusive
 
     page.get_by_role("button", name="Save and continue").click()
-    assert page.title().startswith("Error: ")
+    expect(page).to_have_title(re.compile(r"^Error: "))
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_focused()
     expect(summary).to_contain_text("8 characters, like 01234567 or SC123456")

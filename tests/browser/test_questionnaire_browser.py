@@ -4,6 +4,7 @@ nothing wrong on any section page."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -72,7 +73,7 @@ def test_a_supplier_answers_a_section_with_a_repeating_group(
     page.locator("fieldset", has_text="parent company").get_by_label("No").check()
     page.get_by_role("button", name="Save and continue").click()
 
-    assert page.title().startswith("Error: ")
+    expect(page).to_have_title(re.compile(r"^Error: "))
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_focused()
     expect(summary).to_contain_text("Enter the member’s registered number")

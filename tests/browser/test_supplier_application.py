@@ -167,7 +167,7 @@ def answer_the_economic_standing_with_an_error_on_the_way(
     fill_section(page, typed | {"annual_turnover": "about a million"})
     page.get_by_role("button", name="Save and continue").click()
 
-    assert page.title().startswith("Error: ")
+    expect(page).to_have_title(re.compile(r"^Error: "))
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_focused()
     check_page()
@@ -274,7 +274,7 @@ def test_a_new_supplier_applies_for_both_lots_and_follows_its_application(
     # The name typed, the role and the tick forgotten: the name stays.
     page.get_by_label("Full name").fill("Grace Applicant")
     page.get_by_role("button", name="Accept and send application").click()
-    assert page.title().startswith("Error: ")
+    expect(page).to_have_title(re.compile(r"^Error: "))
     expect(page.locator(".govuk-error-summary")).to_be_focused()
     expect(page.get_by_label("Full name")).to_have_value("Grace Applicant")
     check_page()
