@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import func
 
 from dps.demo_answers import load_demo_answers
+from dps.demo_application import APPLICANT, load_demo_application
 from dps.extensions import db
 from dps.models.accounts import Membership, User
 from dps.models.base import utcnow
@@ -214,6 +215,10 @@ def load_demo_data() -> str:
     _load_profiles(organisations, created)
     current_version()  # the packaged questionnaire, published on the first load
     created.extend(load_demo_answers(organisations, london_today()))
+    applicant = organisations[APPLICANT]
+    owner = _find_user("capacity-works@example.org")
+    assert owner is not None  # loaded above with the other demo accounts
+    created.extend(load_demo_application(applicant, owner, london_today()))
     if not created:
         return "Demo data already loaded: nothing to add."
     return f"Demo data loaded: {len(created)} organisations, accounts, profiles and notices added."

@@ -20,11 +20,9 @@ from playwright.sync_api import expect
 from dps import create_app
 from dps.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, load_demo_data
 from dps.extensions import db
-from dps.models import Application, Organisation, OutboxMessage, User
-from dps.models.base import utcnow
+from dps.models import Application, Organisation, OutboxMessage
 from dps.models.enums import ApplicationStatus
-from dps.services import applications, outbox
-from tests.application_world import DECLARATION, upload_documents
+from dps.services import outbox
 from tests.browser.conftest import LiveServer, serve
 
 pytestmark = pytest.mark.browser
@@ -37,7 +35,8 @@ REASONS = "Your case studies do not show capacity building that carried on after
 @pytest.fixture(scope="module")
 def review_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A server of its own, as `make run` leaves it: migrated, with the demo data loaded (the
-    demo accounts, the DPS and its lots, Capacity Works CIC's profile and answers)."""
+    demo accounts, the DPS and its lots, Capacity Works CIC's profile, answers, documents and
+    submitted application)."""
     tmp_path = tmp_path_factory.mktemp("review")
     app = create_app(
         {
@@ -57,17 +56,14 @@ def review_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServ
 
 
 def sent_for_review(server: LiveServer) -> str:
-    """Capacity Works CIC sends an application for both lots; the checks run in-process after
-    the commit and leave it ready for review. Returns its reference."""
+    """The demo data sent Capacity Works CIC's application for both lots; the checks ran
+    in-process after the commit and leave it ready for review. Returns its reference."""
     with server.database() as session:
-        organisation = session.scalars(
-            db.select(Organisation).where(Organisation.name == "Capacity Works CIC")
-        ).one()
-        owner = session.scalars(db.select(User).where(User.email == SUPPLIER)).one()
-        upload_documents(organisation, [1, 2], owner)
-        application = applications.start_application(organisation.id, [1, 2], actor=owner)
-        applications.submit(application, DECLARATION, actor=owner, at=utcnow())
-        application_id = application.id
+        [application_id] = session.scalars(
+            db.select(Application.id)
+            .join(Organisation, Organisation.id == Application.organisation_id)
+            .where(Organisation.name == "Capacity Works CIC")
+        ).all()
     deadline = time.monotonic() + 60
     while True:
         with server.database() as session:

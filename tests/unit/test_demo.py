@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pyotp
@@ -20,9 +20,16 @@ from dps.demo import (
     load_demo_data,
 )
 from dps.extensions import db
-from dps.models import DPS, AuditEvent, Notice, Organisation, User
-from dps.models.enums import LegalForm, MembershipType, OrganisationKind, Role, SectionStatus
-from dps.services import passwords, profiles
+from dps.models import DPS, Application, AuditEvent, Notice, Organisation, User
+from dps.models.enums import (
+    ApplicationStatus,
+    LegalForm,
+    MembershipType,
+    OrganisationKind,
+    Role,
+    SectionStatus,
+)
+from dps.services import checks, documents, passwords, profiles
 from dps.services.dps import current_dps
 from tests.conftest import make_app
 
@@ -161,6 +168,25 @@ def test_the_demo_suppliers_have_complete_realistic_profiles(app: Flask) -> None
     profiles.update_profile(futures.organisation_id, {"town": "Rochdale"}, None)
     load_demo_data()
     assert profiles.profile_for(futures.organisation_id).town == "Rochdale"
+
+
+def test_capacity_works_has_an_application_ready_for_review_and_co_operative_futures_none(
+    app: Flask,
+) -> None:
+    load_demo_data()
+    works = organisation("Capacity Works CIC")
+    [application] = db.session.scalars(db.select(Application)).all()
+    assert application.organisation_id == works.id
+    assert application.lot_numbers == [1, 2]
+    assert application.status == ApplicationStatus.READY_FOR_REVIEW
+    assert (application.declaration_name, application.declaration_role) == ("Sam Patel", "Director")
+    results = checks.latest_results(application.id)
+    assert results and all(result.outcome is not None for result in results.values())
+    held = documents.current_documents(works.id)
+    assert all(document.content_type == "application/pdf" for document in held)
+    assert {d.expires_on for d in held if d.kind.is_insurance} == {
+        documents.today() + timedelta(days=365)
+    }
 
 
 def test_the_affiliate_officer_is_a_viewer_in_the_affiliate(app: Flask) -> None:
