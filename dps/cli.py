@@ -33,15 +33,16 @@ def demo_sign_ins() -> None:
     except DemoDataRefused as refused:
         raise click.ClickException(str(refused)) from refused
     click.echo(f"Demo sign-ins at {email_link('auth.sign_in')} (password: {DEMO_PASSWORD})")
+    width = max((len(s.account.email) for s in sign_ins), default=0) + 1
     for sign_in in sign_ins:
         account = sign_in.account
         missing = "" if sign_in.loaded else "  [not loaded: run `flask demo load`]"
         click.echo(
-            f"  {account.email:<32} {account.role.label:<15} {account.organisation}{missing}"
+            f"  {account.email:<{width}} {account.role.label:<15} {account.organisation}{missing}"
         )
         if account.totp_secret:
             click.echo(
-                f"  {'':<32} authenticator secret {account.totp_secret} "
+                f"  {'':<{width}} authenticator secret {account.totp_secret} "
                 f"(code now: {code_for(account.totp_secret)})"
             )
 
