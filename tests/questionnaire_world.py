@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from dps.demo_answers import NO_TO_ALL_DISCRETIONARY, NO_TO_ALL_MANDATORY
 from dps.extensions import db
 from dps.models import DPS, Application, ApplicationLot, Lot, Organisation, User
 from dps.models.enums import MembershipType, OrganisationKind, Role
@@ -85,34 +86,8 @@ COMPLETE_INPUT: dict[str, dict[str, Any]] = {
         ],
         "part_of_group": "no",
     },
-    "mandatory_exclusions": dict.fromkeys(
-        (
-            "mx_criminal_organisation",
-            "mx_corruption",
-            "mx_bribery",
-            "mx_fraud",
-            "mx_terrorism",
-            "mx_money_laundering",
-            "mx_modern_slavery",
-            "mx_tax",
-        ),
-        "no",
-    ),
-    "discretionary_exclusions": dict.fromkeys(
-        (
-            "dx_environmental_social_labour",
-            "dx_insolvency",
-            "dx_professional_misconduct",
-            "dx_distorting_competition",
-            "dx_conflict_of_interest",
-            "dx_prior_involvement",
-            "dx_prior_contract_deficiencies",
-            "dx_misrepresentation",
-            "dx_undue_influence",
-            "dx_tax_other",
-        ),
-        "no",
-    ),
+    "mandatory_exclusions": NO_TO_ALL_MANDATORY,
+    "discretionary_exclusions": NO_TO_ALL_DISCRETIONARY,
     "economic_standing": {
         "accounts_available": "yes",
         "annual_turnover": "1,250,000",
