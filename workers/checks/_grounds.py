@@ -11,6 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dps.models.enums import CheckOutcome
+from dps.services.checks import CheckVerdict
+
 DETAIL_SUFFIXES = ("_details", "_self_cleaning")
 
 
@@ -54,3 +57,19 @@ def listed(names: list[str]) -> str:
     if len(names) <= 1:
         return "".join(names)
     return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def none_declared(found: list[Ground], evidence: dict[str, Any], kind: str) -> CheckVerdict:
+    """The verdict once no ground was declared: refer any left unanswered, else pass."""
+    unanswered = [ground.name for ground in found if ground.answer != "no"]
+    if unanswered:
+        return CheckVerdict(
+            CheckOutcome.REFER,
+            f"No answer was sent about {listed(unanswered)}. Ask the supplier.",
+            evidence,
+        )
+    return CheckVerdict(
+        CheckOutcome.PASS,
+        f"The supplier declared none of the {len(found)} {kind} exclusion grounds.",
+        evidence,
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dps.models.enums import CheckOutcome
 from dps.services.checks import CheckContext, CheckVerdict, register
-from workers.checks._grounds import Ground, grounds, listed
+from workers.checks._grounds import Ground, grounds, none_declared
 
 GROUNDS = {
     "dx_environmental_social_labour": "breaching environmental, social or labour law",
@@ -32,18 +32,7 @@ def discretionary_exclusions(context: CheckContext) -> CheckVerdict:
             " ".join(_declaration(ground) for ground in declared),
             evidence,
         )
-    unanswered = [ground.name for ground in found if ground.answer != "no"]
-    if unanswered:
-        return CheckVerdict(
-            CheckOutcome.REFER,
-            f"No answer was sent about {listed(unanswered)}. Ask the supplier.",
-            evidence,
-        )
-    return CheckVerdict(
-        CheckOutcome.PASS,
-        f"The supplier declared none of the {len(found)} discretionary exclusion grounds.",
-        evidence,
-    )
+    return none_declared(found, evidence, "discretionary")
 
 
 def _declaration(ground: Ground) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dps.models.enums import CheckOutcome
 from dps.services.checks import CheckContext, CheckVerdict, register
-from workers.checks._grounds import grounds, listed
+from workers.checks._grounds import grounds, listed, none_declared
 
 # The grounds the questionnaire asks, by question id, named as a reason reads them.
 GROUNDS = {
@@ -33,15 +33,4 @@ def mandatory_exclusions(context: CheckContext) -> CheckVerdict:
             f"The supplier declared a mandatory exclusion ground: {listed(declared)}.",
             evidence,
         )
-    unanswered = [ground.name for ground in found if ground.answer != "no"]
-    if unanswered:
-        return CheckVerdict(
-            CheckOutcome.REFER,
-            f"No answer was sent about {listed(unanswered)}. Ask the supplier.",
-            evidence,
-        )
-    return CheckVerdict(
-        CheckOutcome.PASS,
-        f"The supplier declared none of the {len(found)} mandatory exclusion grounds.",
-        evidence,
-    )
+    return none_declared(found, evidence, "mandatory")
