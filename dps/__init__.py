@@ -81,7 +81,7 @@ def _tune_sqlite(app: Flask) -> None:
 def _init_templates(app: Flask) -> None:
     from govuk_frontend_wtf.main import WTFormsHelpers
 
-    from dps.services import timefmt
+    from dps.rules import timefmt
 
     app.jinja_loader = ChoiceLoader(
         [

@@ -25,8 +25,8 @@ def demo_load() -> None:
 def demo_sign_ins() -> None:
     """Print the demo accounts, their password and the administrator's second factor."""
     from dps.demo import DEMO_PASSWORD, DemoDataRefused, demo_sign_ins
-    from dps.services.tokens import email_link
-    from dps.services.totp import code_for
+    from dps.outside.tokens import email_link
+    from dps.services.accounts.totp import code_for
 
     try:
         sign_ins = demo_sign_ins()
@@ -90,7 +90,7 @@ def questionnaire_publish(path: str | None) -> None:
     from pathlib import Path
 
     from dps.extensions import db
-    from dps.services.questionnaire import PACKAGED_DEFINITION, DefinitionInvalid, publish
+    from dps.services.suppliers.questionnaire import PACKAGED_DEFINITION, DefinitionInvalid, publish
 
     try:
         version = publish(Path(path) if path else PACKAGED_DEFINITION)

@@ -173,8 +173,8 @@ def load_config(
         "DOCUMENT_STORAGE_PATH": env.get("DOCUMENT_STORAGE_PATH")
         or str(instance_path / "documents"),
         "DOCUMENT_STORAGE": env.get("DOCUMENT_STORAGE")
-        or "dps.services.storage:local_folder_storage",
-        "DOCUMENT_SCANNER": env.get("DOCUMENT_SCANNER") or "dps.services.storage:no_scan",
+        or "dps.outside.storage:local_folder_storage",
+        "DOCUMENT_SCANNER": env.get("DOCUMENT_SCANNER") or "dps.outside.storage:no_scan",
         "DEMO_ACCOUNTS_ALLOWED": not production,
         "CELERY_VISIBILITY_TIMEOUT": _int(env, "CELERY_VISIBILITY_TIMEOUT", 2 * 3600),
         # The Companies House public data API (dps/services/companies_house.py). Without a key

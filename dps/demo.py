@@ -21,14 +21,15 @@ from dps.extensions import db
 from dps.models.accounts import Membership, User
 from dps.models.base import utcnow
 from dps.models.dps import DPS, Lot, Notice
-from dps.models.enums import MembershipType, OrganisationKind, Role
 from dps.models.organisations import Organisation
 from dps.rules import pcr2015
-from dps.services import audit, profiles
-from dps.services import dps as dps_service
-from dps.services import organisations as organisations_service
-from dps.services.passwords import hash_password
-from dps.services.questionnaire import current_version, london_today
+from dps.rules.enums import MembershipType, OrganisationKind, Role
+from dps.services.accounts import organisations as organisations_service
+from dps.services.accounts.passwords import hash_password
+from dps.services.common import audit
+from dps.services.dps import period as dps_service
+from dps.services.suppliers import profiles
+from dps.services.suppliers.questionnaire import current_version, london_today
 
 DEMO_PASSWORD = "ccin-demo-2026"  # noqa: S105 (published on purpose: demo accounts only)
 DEMO_TOTP_SECRET = "CCINDEMOCCINDEMOCCINDEMOCCINDEMO"  # noqa: S105 (printed by make run)

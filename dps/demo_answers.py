@@ -14,7 +14,7 @@ from typing import Any
 from dps.extensions import db
 from dps.models.organisations import Organisation
 from dps.models.questionnaire import AnswerSet
-from dps.services import questionnaire
+from dps.services.suppliers import questionnaire
 
 PARTLY_ANSWERED = "Co-operative Futures Ltd"
 FULLY_ANSWERED = "Capacity Works CIC"

@@ -17,12 +17,13 @@ from dps.extensions import db
 from dps.models.accounts import User
 from dps.models.applications import Application
 from dps.models.base import utcnow
-from dps.models.enums import DocumentKind
 from dps.models.organisations import Organisation
-from dps.services import applications, documents
+from dps.rules.enums import DocumentKind
+from dps.services.applications import submission
+from dps.services.suppliers import documents
 
 APPLICANT = "Capacity Works CIC"
-DECLARATION = applications.Declaration(name="Sam Patel", role="Director", confirmed=True)
+DECLARATION = submission.Declaration(name="Sam Patel", role="Director", confirmed=True)
 EVIDENCE = {
     DocumentKind.EMPLOYERS_LIABILITY: "employers-liability-certificate.pdf",
     DocumentKind.PUBLIC_LIABILITY: "public-liability-certificate.pdf",
@@ -45,8 +46,8 @@ def load_demo_application(organisation: Organisation, owner: User, today: date) 
         upload = FileStorage(io.BytesIO(pdf(f"{APPLICANT}: {kind.label}")), filename=filename)
         expires_on = today + timedelta(days=365) if kind.is_insurance else None
         documents.upload(organisation.id, kind, None, upload, expires_on, actor=owner)
-    application = applications.start_application(organisation.id, [1, 2], actor=owner)
-    applications.submit(application, DECLARATION, actor=owner, at=utcnow())
+    application = submission.start_application(organisation.id, [1, 2], actor=owner)
+    submission.submit(application, DECLARATION, actor=owner, at=utcnow())
     return [f"documents and submitted application of {APPLICANT}"]
 
 

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 
 from dps import create_app
 from dps.extensions import db
-from tests import services
+from tests.fixtures import services
 
 TEST_ENV = {"DPS_ENV": "test"}
 

@@ -1,4 +1,4 @@
-"""Scheduled reminders, each beat entry beside its task. The work is in dps.services.reminders.
+"""Scheduled reminders, each beat entry beside its task. The work is in dps.services.pool.reminders.
 
 The jobs run every hour (REMINDERS_EVERY_SECONDS): each e-mail has a dedupe key naming what it
 is about (and the day, for the decision clock), so running often only means a reminder is not
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dps.celery_app import QUEUE_SCHEDULED, celery
 from dps.models.base import utcnow
-from dps.services import reminders
+from dps.services.pool import reminders
 from workers import flask_app
 
 EVERY_SECONDS = float(flask_app.config["REMINDERS_EVERY_SECONDS"])

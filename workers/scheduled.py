@@ -14,7 +14,7 @@ from dps.celery_app import (
     SWEEP_OUTBOX_TASK,
     celery,
 )
-from dps.services import outbox
+from dps.services.common import outbox
 from workers import flask_app
 
 # Every minute by default (OUTBOX_SWEEP_SECONDS); the tests shorten it.

@@ -8,9 +8,9 @@ from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dps.extensions import db
-from dps.models.base import UTCDateTime, utcnow
-from dps.models.enums import Role, str_enum
+from dps.models.base import UTCDateTime, str_enum, utcnow
 from dps.models.organisations import Organisation
+from dps.rules.enums import Role
 
 
 class User(db.Model):  # type: ignore[name-defined]

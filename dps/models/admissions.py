@@ -8,10 +8,10 @@ from sqlalchemy import ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dps.extensions import db
-from dps.models.base import UTCDateTime, utcnow
+from dps.models.base import UTCDateTime, str_enum, utcnow
 from dps.models.dps import Lot
-from dps.models.enums import AdmissionStatus, str_enum
 from dps.models.organisations import Organisation
+from dps.rules.enums import AdmissionStatus
 
 
 class Admission(db.Model):  # type: ignore[name-defined]

@@ -10,11 +10,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dps.extensions import db
 from dps.models.accounts import User
-from dps.models.base import UTCDateTime, utcnow
+from dps.models.base import UTCDateTime, str_enum, utcnow
 from dps.models.dps import DPS, Lot
-from dps.models.enums import ApplicationStatus, LotOutcome, str_enum
 from dps.models.organisations import Organisation
 from dps.models.questionnaire import QuestionnaireVersion
+from dps.rules.enums import ApplicationStatus, LotOutcome
 
 
 class Application(db.Model):  # type: ignore[name-defined]

@@ -10,9 +10,9 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dps.extensions import db
-from dps.models.base import UTCDateTime, utcnow
+from dps.models.base import UTCDateTime, str_enum, utcnow
 from dps.models.dps import Lot
-from dps.models.enums import CheckOutcome, CheckState, str_enum
+from dps.rules.enums import CheckOutcome, CheckState
 
 
 class CheckRun(db.Model):  # type: ignore[name-defined]

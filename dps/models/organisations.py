@@ -9,8 +9,8 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dps.extensions import db
-from dps.models.base import UTCDateTime, utcnow
-from dps.models.enums import MembershipType, OrganisationKind, str_enum
+from dps.models.base import UTCDateTime, str_enum, utcnow
+from dps.rules.enums import MembershipType, OrganisationKind
 
 if TYPE_CHECKING:
     from dps.models.accounts import Membership

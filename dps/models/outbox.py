@@ -9,8 +9,8 @@ from sqlalchemy import JSON, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dps.extensions import db
-from dps.models.base import UTCDateTime, utcnow
-from dps.models.enums import OutboxKind, OutboxStatus, str_enum
+from dps.models.base import UTCDateTime, str_enum, utcnow
+from dps.rules.enums import OutboxKind, OutboxStatus
 
 
 class OutboxMessage(db.Model):  # type: ignore[name-defined]

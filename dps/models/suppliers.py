@@ -9,9 +9,9 @@ from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dps.extensions import db
-from dps.models.base import UTCDateTime, utcnow
-from dps.models.enums import LegalForm, OrganisationSize, str_enum
+from dps.models.base import UTCDateTime, str_enum, utcnow
 from dps.models.organisations import Organisation
+from dps.rules.enums import LegalForm, OrganisationSize
 
 
 class SupplierProfile(db.Model):  # type: ignore[name-defined]

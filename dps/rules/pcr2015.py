@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from dps.services.calendar import LONDON, add_working_days
+from dps.rules.calendar import LONDON, add_working_days
 
 RULE_SET_NAME = "PCR 2015 reg. 34"
 

@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from dps.extensions import db, login_manager
 from dps.models.accounts import User
+from dps.rules.refusals import NotAllowed, NotFound
 from dps.web.access import Area, current_role, init_access
 from dps.web.security import init_security
 
@@ -75,6 +76,15 @@ def _error_page(error: HTTPException) -> Any:
     return render_template(template, error=error), code
 
 
+def _not_found(error: NotFound) -> Any:
+    # Another organisation's object is "not found", exactly like a missing one.
+    return render_template("errors/404.html", error=error), 404
+
+
+def _not_allowed(error: NotAllowed) -> Any:
+    return render_template("errors/403.html", error=error), 403
+
+
 def _csrf_error(error: CSRFError) -> Any:
     return render_template("errors/csrf.html", error=error), 400
 
@@ -113,3 +123,5 @@ def register_web(app: Flask) -> None:
     app.context_processor(_template_context)
     app.register_error_handler(HTTPException, _error_page)
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(NotFound, _not_found)
+    app.register_error_handler(NotAllowed, _not_allowed)

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import Flask, abort, current_app, request
 from flask_login import current_user
 
 from dps.extensions import db
-from dps.models.enums import Role
+from dps.models.accounts import User
+from dps.rules.enums import Role
+from dps.rules.refusals import NotFound
 
 F = TypeVar("F", bound=Callable[..., Any])
 M = TypeVar("M")
@@ -77,6 +79,19 @@ def current_organisation_id() -> int | None:
         return None
     membership = current_user.membership
     return membership.organisation_id if membership else None
+
+
+def current_actor() -> User:
+    """The signed-in user as the services take it (the real object, not Flask-Login's proxy)."""
+    return cast(User, current_user._get_current_object())
+
+
+def organisation_id_or_404() -> int:
+    """The signed-in user's organisation; a page that needs one is "not found" without it."""
+    organisation_id = current_organisation_id()
+    if organisation_id is None:
+        raise NotFound("no organisation")
+    return organisation_id
 
 
 def get_scoped_or_404(

@@ -6,8 +6,9 @@ from flask import abort, current_app, send_file
 from werkzeug.wrappers import Response
 
 from dps.models.documents import Document
-from dps.services import documents, filetypes
-from dps.services.storage import StoredFileMissing
+from dps.outside import filetypes
+from dps.outside.storage import StoredFileMissing
+from dps.services.suppliers import documents
 
 
 def document_download(document: Document) -> Response:

@@ -25,10 +25,10 @@ from werkzeug.serving import make_server
 from dps import create_app
 from dps.extensions import db
 from dps.models import DPS, Lot, Membership, Organisation, OutboxMessage, User
-from dps.models.enums import MembershipType, OrganisationKind, Role
-from dps.services.passwords import hash_password
+from dps.rules.enums import MembershipType, OrganisationKind, Role
+from dps.services.accounts.passwords import hash_password
 from dps.web.access import Area, allow
-from tests import services
+from tests.fixtures import services
 
 CHROMIUM_ARGS = [
     "--no-sandbox",

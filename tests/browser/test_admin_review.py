@@ -21,8 +21,8 @@ from dps import create_app
 from dps.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, load_demo_data
 from dps.extensions import db
 from dps.models import Application, Organisation, OutboxMessage
-from dps.models.enums import ApplicationStatus
-from dps.services import outbox
+from dps.rules.enums import ApplicationStatus
+from dps.services.common import outbox
 from tests.browser.conftest import LiveServer, serve
 
 pytestmark = pytest.mark.browser

@@ -21,13 +21,13 @@ from dps.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from dps.extensions import db
 from dps.models import Application, Lot, User
 from dps.models.base import utcnow
-from dps.models.enums import ApplicationStatus
-from dps.services import admissions
-from dps.services.calendar import london_date
+from dps.rules.calendar import london_date
+from dps.rules.enums import ApplicationStatus
+from dps.services.pool import admissions
 from tests.browser.conftest import LiveServer, PageProblems, axe_results
 from tests.browser.test_admin_review import ADMIN, SUPPLIER, sent_for_review
 from tests.browser.test_admin_review import review_server as review_server  # demo data loaded
-from tests.sample_files import PDF
+from tests.fixtures.sample_files import PDF
 
 pytestmark = pytest.mark.browser
 

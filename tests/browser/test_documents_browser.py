@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from dps.services import documents
-from tests import sample_files
+from dps.services.suppliers import documents
 from tests.browser.conftest import PASSWORD, LiveServer, add_user
+from tests.fixtures import sample_files
 
 pytestmark = pytest.mark.browser
 

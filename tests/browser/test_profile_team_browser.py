@@ -14,8 +14,8 @@ from playwright.sync_api import expect
 
 from dps.extensions import db
 from dps.models import Membership, Organisation, User
-from dps.models.enums import Role
-from dps.services.passwords import hash_password
+from dps.rules.enums import Role
+from dps.services.accounts.passwords import hash_password
 from tests.browser.conftest import PASSWORD, LiveServer, add_user
 
 pytestmark = pytest.mark.browser

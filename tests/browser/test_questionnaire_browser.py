@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from dps.extensions import db
 from dps.models import DPS, Application, ApplicationLot, Organisation
-from dps.services import questionnaire
+from dps.services.suppliers import questionnaire
 from tests.browser.conftest import PASSWORD, LiveServer, add_user
 
 pytestmark = pytest.mark.browser

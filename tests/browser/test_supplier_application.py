@@ -16,9 +16,9 @@ from playwright.sync_api import expect
 
 from dps.extensions import db
 from dps.models import Application, Organisation, OutboxMessage
-from dps.services import documents, profiles, questionnaire
+from dps.services.suppliers import documents, profiles, questionnaire
 from tests.browser.conftest import LiveServer
-from tests.questionnaire_world import COMPLETE_INPUT
+from tests.fixtures.questionnaire_world import COMPLETE_INPUT
 
 pytestmark = pytest.mark.browser
 

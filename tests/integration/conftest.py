@@ -22,9 +22,9 @@ from flask import Flask
 
 from dps.celery_app import ALL_QUEUES
 from dps.extensions import db
-from tests import services
 from tests.conftest import _truncate_all, make_app
-from tests.smtp_sink import Sink, free_port, smtp_sink
+from tests.fixtures import services
+from tests.fixtures.smtp_sink import Sink, free_port, smtp_sink
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CELERY = Path(sys.executable).parent / "celery"

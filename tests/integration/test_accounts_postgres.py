@@ -12,10 +12,10 @@ from sqlalchemy.exc import IntegrityError
 
 from dps.extensions import db
 from dps.models import AuditEvent, Organisation, User
-from dps.services import passwords
-from tests import services
+from dps.services.accounts import passwords
 from tests.conftest import make_app
-from tests.unit.test_accounts import PASSWORD, emails_to, link_in
+from tests.fixtures import services
+from tests.unit.services.accounts.test_users import PASSWORD, emails_to, link_in
 
 
 def register(client: FlaskClient, email: str) -> None:

@@ -16,16 +16,16 @@ from flask.testing import FlaskClient
 
 from dps.extensions import db
 from dps.models import Application, AuditEvent, OutboxMessage
-from dps.models.enums import ApplicationStatus, OutboxKind
-from dps.services import application_snapshot, applications
-from tests.application_world import (
+from dps.rules.enums import ApplicationStatus, OutboxKind
+from dps.services.applications import snapshot, submission
+from tests.fixtures.application_world import (
     DECLARATION,
     DURING_THE_PERIOD,
     World,
     make_world,
     ready_to_send,
 )
-from tests.helpers import sign_in
+from tests.fixtures.helpers import sign_in
 
 pytestmark = [pytest.mark.postgres]
 
@@ -36,7 +36,7 @@ S = ApplicationStatus
 def checks_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
     """These tests are about applying, not the qualification checks (which, run in-process,
     would move a sent application on): here, as if none were installed."""
-    monkeypatch.setattr(applications, "checks_available", lambda: False)
+    monkeypatch.setattr(submission, "checks_available", lambda: False)
 
 
 @pytest.fixture
@@ -85,7 +85,7 @@ def test_submitting_through_the_pages_as_the_application_role(
     assert stored is not None and stored.status == S.SUBMITTED
     assert stored.submitted_at is not None and stored.submitted_at.tzinfo is not None
     assert stored.snapshot is not None
-    assert application_snapshot.is_intact(stored)
+    assert snapshot.is_intact(stored)
     assert stored.snapshot["answers"]["annual_turnover"] == 125_000_000
     [receipt] = email_rows()
     assert receipt.payload["subject"] == f"We have received your application {draft.reference}"
@@ -110,7 +110,7 @@ def test_the_receipt_is_written_in_the_same_transaction_as_the_submission(
         seen_before_commit["outside"] = read()
 
     sa.event.listen(db.session(), "before_commit", look, once=True)
-    applications.submit(draft, DECLARATION, actor=world.owner, at=DURING_THE_PERIOD)
+    submission.submit(draft, DECLARATION, actor=world.owner, at=DURING_THE_PERIOD)
 
     assert seen_before_commit["inside"] == (S.SUBMITTED, 1)
     assert seen_before_commit["outside"] == ("draft", 0)
@@ -125,7 +125,7 @@ def test_a_submission_that_does_not_commit_leaves_no_email(pg_app: Flask, world:
 
     sa.event.listen(db.session(), "before_commit", fail, once=True)
     with pytest.raises(RuntimeError):
-        applications.submit(draft, DECLARATION, actor=world.owner, at=DURING_THE_PERIOD)
+        submission.submit(draft, DECLARATION, actor=world.owner, at=DURING_THE_PERIOD)
     db.session.rollback()
 
     assert email_rows() == []
@@ -160,9 +160,9 @@ def test_two_colleagues_sending_at_once_send_it_once(pg_app: Flask, world: World
 
                 sa.event.listen(db.session(), "before_commit", pause, once=True)
             try:
-                applications.submit(application, DECLARATION, actor=actor, at=DURING_THE_PERIOD)
+                submission.submit(application, DECLARATION, actor=actor, at=DURING_THE_PERIOD)
                 outcomes[name] = "sent"
-            except applications.ApplicationLocked:
+            except submission.ApplicationLocked:
                 db.session.rollback()
                 outcomes[name] = "refused: already sent"
 

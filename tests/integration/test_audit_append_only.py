@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError
 
 from dps.extensions import db
 from dps.models import AuditEvent
-from dps.services import audit
+from dps.services.common import audit
 
 pytestmark = pytest.mark.postgres
 

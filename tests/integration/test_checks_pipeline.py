@@ -27,9 +27,11 @@ from flask import Flask
 
 from dps.extensions import db
 from dps.models import Application, AuditEvent, CheckResult, CheckRun, OutboxMessage
-from dps.models.enums import ApplicationStatus, CheckOutcome, CheckState, OutboxKind, OutboxStatus
-from dps.services import applications, checks, profiles
-from tests.application_world import (
+from dps.rules.enums import ApplicationStatus, CheckOutcome, CheckState, OutboxKind, OutboxStatus
+from dps.services.applications import submission
+from dps.services.qualification import checks
+from dps.services.suppliers import profiles
+from tests.fixtures.application_world import (
     DECLARATION,
     DURING_THE_PERIOD,
     PROFILE_INPUT,
@@ -37,9 +39,9 @@ from tests.application_world import (
     make_world,
     ready_to_send,
 )
-from tests.ch_stub import ACTIVE, DEFAULT_API_KEY, SLOW, StubClient, run_stub_process
+from tests.fixtures.ch_stub import ACTIVE, DEFAULT_API_KEY, SLOW, StubClient, run_stub_process
+from tests.fixtures.smtp_sink import Sink, free_port
 from tests.integration.conftest import CeleryProcesses, RedisServer
-from tests.smtp_sink import Sink, free_port
 
 pytestmark = [pytest.mark.worker, pytest.mark.redis, pytest.mark.postgres]
 
@@ -80,7 +82,7 @@ class Pipeline:
     def send(self, company_number: str = ACTIVE) -> Application:
         """The application, sent through the real submission."""
         application = self.draft(company_number)
-        applications.submit(application, DECLARATION, actor=self.world.owner, at=DURING_THE_PERIOD)
+        submission.submit(application, DECLARATION, actor=self.world.owner, at=DURING_THE_PERIOD)
         return application
 
     def logs(self) -> str:
@@ -254,14 +256,14 @@ def test_sent_while_the_broker_is_down_the_checks_run_once_it_is_back(
     draft = pipeline.draft()
     redis_server.stop()
     started = time.monotonic()
-    applications.submit(draft, DECLARATION, actor=pipeline.world.owner, at=DURING_THE_PERIOD)
+    submission.submit(draft, DECLARATION, actor=pipeline.world.owner, at=DURING_THE_PERIOD)
     assert time.monotonic() - started < 5  # the supplier does not wait on the broker
     assert status(draft) == S.SUBMITTED
     [hand_over] = db.session.scalars(
         sa.select(OutboxMessage).where(OutboxMessage.kind == OutboxKind.TASK)
     ).all()
     assert (hand_over.payload["name"], hand_over.status) == (
-        applications.CHECKS_TASK,
+        submission.CHECKS_TASK,
         OutboxStatus.PENDING,
     )
 

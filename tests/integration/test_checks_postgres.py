@@ -11,10 +11,18 @@ from flask import Flask
 
 from dps.extensions import db
 from dps.models import Application, AuditEvent, OutboxMessage
-from dps.models.enums import ApplicationStatus, CheckOutcome, OutboxKind
-from dps.services import applications, checks
-from dps.services.checks import CheckContext, CheckVerdict
-from tests.application_world import DECLARATION, DURING_THE_PERIOD, make_world, ready_to_send
+from dps.rules.enums import ApplicationStatus, CheckOutcome, OutboxKind
+from dps.rules.lifecycles import APPLICATION
+from dps.services.applications import submission
+from dps.services.common.statemachine import move
+from dps.services.qualification import checks
+from dps.services.qualification.checks import CheckContext, CheckVerdict
+from tests.fixtures.application_world import (
+    DECLARATION,
+    DURING_THE_PERIOD,
+    make_world,
+    ready_to_send,
+)
 
 pytestmark = [
     pytest.mark.postgres,
@@ -69,7 +77,7 @@ def test_the_last_two_checks_finishing_together_close_the_run_once(
     monkeypatch.setitem(pg_app.config, "TASKS_IN_PROCESS", False)  # this test runs each step
     world = make_world()
     application = ready_to_send(world, [1])
-    applications.submit(application, DECLARATION, actor=world.owner, at=DURING_THE_PERIOD)
+    submission.submit(application, DECLARATION, actor=world.owner, at=DURING_THE_PERIOD)
     together = threading.Barrier(2, timeout=30)
 
     def meet(ctx: CheckContext) -> CheckVerdict:
@@ -79,7 +87,7 @@ def test_the_last_two_checks_finishing_together_close_the_run_once(
     for name in ("left", "right"):
         checks.register(name, label=name)(meet)
     try:
-        applications.LIFECYCLE.move(application, S.CHECKING, actor=None)
+        move(APPLICATION, application, S.CHECKING, actor=None)
         # A race lost only sometimes is run several times: each run must close exactly once.
         for number in range(1, 6):
             run = checks.start_run(

@@ -21,12 +21,14 @@ from dps.extensions import db
 from dps.models import Application, ApplicationLot
 from dps.models.base import utcnow
 from dps.models.checks import CheckResult
-from dps.models.enums import ApplicationStatus, CheckOutcome, CheckState
-from dps.services import applications, checks, questionnaire
-from tests.ch_stub import CompaniesHouseStub, most_in_any_window
-from tests.helpers import make_supplier
+from dps.rules.enums import ApplicationStatus, CheckOutcome, CheckState
+from dps.services.applications import submission
+from dps.services.qualification import checks
+from dps.services.suppliers import questionnaire
+from tests.fixtures.ch_stub import CompaniesHouseStub, most_in_any_window
+from tests.fixtures.helpers import make_supplier
+from tests.fixtures.questionnaire_world import World, make_world
 from tests.integration.conftest import CeleryProcesses
-from tests.questionnaire_world import World, make_world
 
 pytestmark = [pytest.mark.worker, pytest.mark.redis, pytest.mark.postgres]
 
@@ -64,7 +66,7 @@ def sent_application(world: World, index: int, stub: CompaniesHouseStub) -> Appl
     )
     db.session.add(application)
     db.session.flush()
-    application.reference = applications.REFERENCE_FORMAT.format(id=application.id)
+    application.reference = submission.REFERENCE_FORMAT.format(id=application.id)
     return application
 
 

@@ -10,7 +10,7 @@ from flask import Flask
 from dps.demo import DEMO_ACCOUNTS, load_demo_data
 from dps.extensions import db
 from dps.models import AuditEvent
-from dps.services.dps import current_dps
+from dps.services.dps.period import current_dps
 
 pytestmark = pytest.mark.postgres
 

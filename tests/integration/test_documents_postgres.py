@@ -15,11 +15,11 @@ from flask.testing import FlaskClient
 
 from dps.extensions import db
 from dps.models import AuditEvent, Document, User
-from dps.models.enums import DocumentKind, SectionStatus
-from dps.services import documents
-from tests import sample_files
-from tests.documents_world import World, build_world, uploaded
-from tests.helpers import sign_in
+from dps.rules.enums import DocumentKind, SectionStatus
+from dps.services.suppliers import documents
+from tests.fixtures import sample_files
+from tests.fixtures.documents_world import World, build_world, uploaded
+from tests.fixtures.helpers import sign_in
 
 pytestmark = pytest.mark.postgres
 

@@ -28,8 +28,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from dps.config import PROJECT_ROOT
 from dps.extensions import db
 from dps.models import User
-from tests import services
 from tests.conftest import make_app
+from tests.fixtures import services
 
 SCRIPTS = ScriptDirectory(str(PROJECT_ROOT / "migrations"))
 # SQLAlchemy cannot reflect expression indexes on SQLite, so autogenerate skips them there and

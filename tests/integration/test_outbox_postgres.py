@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from flask import Flask
 
 from dps.extensions import db
-from dps.models.enums import OutboxKind, OutboxStatus
 from dps.models.outbox import OutboxMessage
-from dps.services import outbox
-from tests.smtp_sink import Sink, smtp_sink
+from dps.rules.enums import OutboxKind, OutboxStatus
+from dps.services.common import outbox
+from tests.fixtures.smtp_sink import Sink, smtp_sink
 
 pytestmark = [pytest.mark.postgres]
 

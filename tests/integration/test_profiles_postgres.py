@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session
 
 from dps.extensions import db
 from dps.models import AuditEvent, SupplierProfile
-from dps.models.enums import Role, SectionStatus
-from dps.services import profiles, team
+from dps.rules.enums import Role, SectionStatus
+from dps.services.accounts import team
+from dps.services.suppliers import profiles
 from tests.conftest import HTMLClient
-from tests.helpers import add_person, make_supplier, sign_in
-from tests.unit.test_profile_pages import FILLED_IN
+from tests.fixtures.helpers import add_person, make_supplier, sign_in
+from tests.unit.web.test_profile_pages import FILLED_IN
 
 
 @pytest.mark.postgres

@@ -13,10 +13,10 @@ from flask.testing import FlaskClient
 
 from dps.extensions import db
 from dps.models import AnswerSet, AuditEvent, QuestionnaireVersion, User
-from dps.services import questionnaire
-from dps.services.questionnaire_definition import PACKAGED_DEFINITION
-from tests.helpers import sign_in
-from tests.questionnaire_world import (
+from dps.rules.questionnaire.definition import PACKAGED_DEFINITION
+from dps.services.suppliers import questionnaire
+from tests.fixtures.helpers import sign_in
+from tests.fixtures.questionnaire_world import (
     COMPLETE_INPUT,
     TWELVE_EMPLOYEES,
     answer_everything,

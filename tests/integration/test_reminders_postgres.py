@@ -19,14 +19,14 @@ from flask.testing import FlaskClient
 from dps.extensions import db
 from dps.models import Admission, Application, CheckRun, DeclarationRenewal, OutboxMessage
 from dps.models.base import utcnow
-from dps.models.enums import ApplicationStatus, DocumentKind, LotOutcome, OutboxKind
-from dps.services import documents, reminders, renewals
-from dps.services.calendar import london_date
-from tests.application_world import complete_everything
-from tests.documents_world import MILLION_POUNDS, uploaded
-from tests.helpers import sign_in
-from tests.integration.conftest import CeleryProcesses
-from tests.reminders_world import (
+from dps.rules.calendar import london_date
+from dps.rules.enums import ApplicationStatus, DocumentKind, LotOutcome, OutboxKind
+from dps.services.pool import reminders, renewals
+from dps.services.suppliers import documents
+from tests.fixtures.application_world import complete_everything
+from tests.fixtures.documents_world import MILLION_POUNDS, uploaded
+from tests.fixtures.helpers import sign_in
+from tests.fixtures.reminders_world import (
     Office,
     admitted,
     london,
@@ -34,8 +34,9 @@ from tests.reminders_world import (
     row_values,
     sent_application,
 )
-from tests.sample_files import PDF
-from tests.smtp_sink import Sink
+from tests.fixtures.sample_files import PDF
+from tests.fixtures.smtp_sink import Sink
+from tests.integration.conftest import CeleryProcesses
 
 pytestmark = [pytest.mark.postgres]
 

@@ -16,11 +16,12 @@ from flask.testing import FlaskClient
 
 from dps.extensions import db
 from dps.models import Admission, Application, AuditEvent, OutboxMessage, User
-from dps.models.enums import ApplicationStatus, LotOutcome, OutboxKind
-from dps.services import applications, decisions
-from tests.helpers import sign_in
-from tests.query_counting import assert_same_queries_however_many
-from tests.review_world import ReviewWorld, make_review_world, ready_for_review
+from dps.rules.enums import ApplicationStatus, LotOutcome, OutboxKind
+from dps.services.applications import submission
+from dps.services.qualification import decisions
+from tests.fixtures.helpers import sign_in
+from tests.fixtures.query_counting import assert_same_queries_however_many
+from tests.fixtures.review_world import ReviewWorld, make_review_world, ready_for_review
 
 pytestmark = [pytest.mark.postgres]
 
@@ -30,7 +31,7 @@ S = ApplicationStatus
 @pytest.fixture(autouse=True)
 def checks_not_installed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     # The world brings applications to review itself, with a finished run of checks.
-    monkeypatch.setattr(applications, "checks_available", lambda: False)
+    monkeypatch.setattr(submission, "checks_available", lambda: False)
     yield
 
 

@@ -7,7 +7,7 @@ from flask import Flask
 
 from dps.extensions import db
 from dps.models import Organisation
-from dps.models.enums import MembershipType, OrganisationKind
+from dps.rules.enums import MembershipType, OrganisationKind
 
 
 def test_app_role_is_not_a_superuser_and_can_write(pg_app: Flask) -> None:

@@ -14,11 +14,11 @@ import sqlalchemy as sa
 from flask import Flask
 
 from dps.extensions import db
-from dps.models.enums import OutboxStatus
 from dps.models.outbox import OutboxMessage
-from dps.services import outbox
+from dps.rules.enums import OutboxStatus
+from dps.services.common import outbox
+from tests.fixtures.smtp_sink import Sink
 from tests.integration.conftest import CeleryProcesses, RedisServer
-from tests.smtp_sink import Sink
 
 pytestmark = [pytest.mark.worker, pytest.mark.redis, pytest.mark.postgres]
 

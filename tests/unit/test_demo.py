@@ -21,7 +21,7 @@ from dps.demo import (
 )
 from dps.extensions import db
 from dps.models import DPS, Application, AuditEvent, Notice, Organisation, User
-from dps.models.enums import (
+from dps.rules.enums import (
     ApplicationStatus,
     LegalForm,
     MembershipType,
@@ -29,8 +29,10 @@ from dps.models.enums import (
     Role,
     SectionStatus,
 )
-from dps.services import checks, documents, passwords, profiles
-from dps.services.dps import current_dps
+from dps.services.accounts import passwords
+from dps.services.dps.period import current_dps
+from dps.services.qualification import checks
+from dps.services.suppliers import documents, profiles
 from tests.conftest import make_app
 
 
@@ -92,7 +94,7 @@ def test_the_dps_its_lots_and_the_extended_period(app: Flask) -> None:
 
 
 def test_an_administrators_own_period_is_not_overwritten_by_a_second_load(app: Flask) -> None:
-    from dps.services import dps as dps_service
+    from dps.services.dps import period as dps_service
 
     load_demo_data()
     dps = current_dps()

@@ -2,7 +2,8 @@
 
 ``run_application_checks`` picks up a submitted application (handed over through the outbox
 when it was sent) and starts its first run; ``run_check`` runs one result of a run. Both take
-ids and are safe to run twice (``dps.services.checks``): with ``acks_late`` a task whose worker
+ids and are safe to run twice (``dps.services.qualification.checks``): with ``acks_late`` a
+task whose worker
 dies is delivered again, to this worker's next pool process or, after the broker's visibility
 timeout, to another worker. Passing faults are retried with exponential back-off.
 
@@ -21,7 +22,8 @@ from celery.utils.time import get_exponential_backoff_interval
 from sqlalchemy.exc import OperationalError
 
 from dps.celery_app import QUEUE_CHECKS, celery
-from dps.services import applications, checks
+from dps.services.applications import submission
+from dps.services.qualification import checks
 from workers import flask_app
 
 RETRIES: dict[str, Any] = {
@@ -35,7 +37,7 @@ RETRIES: dict[str, Any] = {
 }
 
 
-@celery.task(name=applications.CHECKS_TASK, bind=True, autoretry_for=(OperationalError,), **RETRIES)
+@celery.task(name=submission.CHECKS_TASK, bind=True, autoretry_for=(OperationalError,), **RETRIES)
 def run_application_checks(self: Task, application_id: int) -> None:
     """Submitted -> checking, and the first run of the checks (nothing if already started)."""
     checks.start_submission_checks(application_id)
@@ -65,7 +67,7 @@ def run_check(self: Task, result_id: int) -> None:
 
 celery.conf.task_routes = {
     **(celery.conf.task_routes or {}),
-    applications.CHECKS_TASK: {"queue": QUEUE_CHECKS},
+    submission.CHECKS_TASK: {"queue": QUEUE_CHECKS},
     checks.RUN_CHECK_TASK: {"queue": QUEUE_CHECKS},
 }
 

@@ -13,11 +13,12 @@ from typing import Any
 
 from flask import current_app
 
-from dps.models.enums import CheckOutcome, LegalForm
-from dps.services import companies_house, profiles
-from dps.services.checks import CheckContext, CheckVerdict, register
-from dps.services.companies_house import Company
-from dps.services.names import names_match
+from dps.outside import companies_house
+from dps.outside.companies_house import Company
+from dps.rules.enums import CheckOutcome, LegalForm
+from dps.rules.names import names_match
+from dps.services.qualification.checks import CheckContext, CheckVerdict, register
+from dps.services.suppliers import profiles
 
 CHECK_NAME = "companies_house"
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from dps.extensions import db
-from dps.models.enums import CheckOutcome
 from dps.models.questionnaire import QuestionnaireVersion
-from dps.services import questionnaire
-from dps.services.checks import CheckContext, CheckVerdict, register
+from dps.rules.enums import CheckOutcome
+from dps.services.qualification.checks import CheckContext, CheckVerdict, register
+from dps.services.suppliers import questionnaire
 
 
 @register("completeness", label="Questionnaire complete", per_lot=True)

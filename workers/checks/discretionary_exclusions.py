@@ -3,8 +3,8 @@ with the self-cleaning the supplier gave (reg. 57(13)), so it refers."""
 
 from __future__ import annotations
 
-from dps.models.enums import CheckOutcome
-from dps.services.checks import CheckContext, CheckVerdict, register
+from dps.rules.enums import CheckOutcome
+from dps.services.qualification.checks import CheckContext, CheckVerdict, register
 from workers.checks._grounds import Ground, grounds, none_declared
 
 GROUNDS = {

@@ -7,10 +7,15 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from dps.models.enums import CheckOutcome, DocumentKind
-from dps.services import documents
-from dps.services.checks import CheckContext, CheckVerdict, TransientCheckError, register
-from dps.services.timefmt import format_date
+from dps.rules.enums import CheckOutcome, DocumentKind
+from dps.rules.timefmt import format_date
+from dps.services.qualification.checks import (
+    CheckContext,
+    CheckVerdict,
+    TransientCheckError,
+    register,
+)
+from dps.services.suppliers import documents
 
 
 @register("documents", label="Documents")

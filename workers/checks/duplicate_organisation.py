@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import select
 
 from dps.extensions import db
-from dps.models.enums import CheckOutcome, OrganisationKind
 from dps.models.organisations import Organisation
 from dps.models.suppliers import SupplierProfile
-from dps.services.checks import CheckContext, CheckVerdict, register
-from dps.services.names import name_key
+from dps.rules.enums import CheckOutcome, OrganisationKind
+from dps.rules.names import name_key
+from dps.services.qualification.checks import CheckContext, CheckVerdict, register
 
 NUMBERS = {
     "companies_house_number": "Companies House number",

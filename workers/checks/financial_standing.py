@@ -4,10 +4,10 @@ evidence, which a person weighs."""
 
 from __future__ import annotations
 
-from dps.models.enums import CheckOutcome
-from dps.services.checks import CheckContext, CheckVerdict, register
-from dps.services.documents import ACCOUNTS_QUESTION_ID, ACCOUNTS_TOO_NEW_ANSWER
-from dps.services.timefmt import format_pence
+from dps.rules.enums import CheckOutcome
+from dps.rules.timefmt import format_pence
+from dps.services.qualification.checks import CheckContext, CheckVerdict, register
+from dps.services.suppliers.documents import ACCOUNTS_QUESTION_ID, ACCOUNTS_TOO_NEW_ANSWER
 
 
 @register("financial_standing", label="Economic and financial standing", per_lot=True)

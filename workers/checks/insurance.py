@@ -12,10 +12,10 @@ from datetime import date
 from typing import Any
 
 from dps.models.dps import Lot
-from dps.models.enums import CheckOutcome, DocumentKind
-from dps.services.checks import CheckContext, CheckVerdict, register
-from dps.services.documents import LOT_MINIMUM_COVER
-from dps.services.timefmt import format_date, format_pence
+from dps.rules.enums import CheckOutcome, DocumentKind
+from dps.rules.timefmt import format_date, format_pence
+from dps.services.qualification.checks import CheckContext, CheckVerdict, register
+from dps.services.suppliers.documents import LOT_MINIMUM_COVER
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ The officer still decides, and sees the details and any self-cleaning given in t
 
 from __future__ import annotations
 
-from dps.models.enums import CheckOutcome
-from dps.services.checks import CheckContext, CheckVerdict, register
+from dps.rules.enums import CheckOutcome
+from dps.services.qualification.checks import CheckContext, CheckVerdict, register
 from workers.checks._grounds import grounds, listed, none_declared
 
 # The grounds the questionnaire asks, by question id, named as a reason reads them.

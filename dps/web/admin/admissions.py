@@ -15,8 +15,9 @@ from wtforms import SubmitField, TextAreaField
 from dps.models.accounts import User
 from dps.models.admissions import Admission
 from dps.models.base import utcnow
-from dps.services import admissions, applications, renewals
-from dps.services import trails as trails_service
+from dps.services.applications import submission
+from dps.services.common import trails as trails_service
+from dps.services.pool import admissions, renewals
 from dps.web.access import Area, allow
 from dps.web.admin import bp
 
@@ -66,7 +67,7 @@ def supplier(organisation_id: int) -> str:
         "admin/admissions_supplier.html",
         organisation=organisation,
         places=admissions.admissions_of(organisation_id),
-        applications=applications.applications_for(organisation_id),
+        applications=submission.applications_for(organisation_id),
         trail=trails_service.supplier_trail(organisation_id),
         changes_allowed=admissions.changes_allowed,
         renewal_summary=renewals.summary_for(organisation_id),

@@ -21,15 +21,10 @@ from werkzeug.wrappers import Response
 from dps.models.accounts import User
 from dps.models.applications import Application, ApplicationLot
 from dps.models.base import utcnow
-from dps.services import (
-    application_snapshot,
-    checks,
-    clarifications,
-    decisions,
-    review,
-)
-from dps.services import trails as trails_service
-from dps.services.timefmt import format_date
+from dps.rules.timefmt import format_date
+from dps.services.applications import snapshot
+from dps.services.common import trails as trails_service
+from dps.services.qualification import checks, clarifications, decisions, work_queue
 from dps.web.access import Area, allow
 from dps.web.admin import bp
 from dps.web.admin.review_forms import (
@@ -48,7 +43,7 @@ def _actor() -> User:
 
 
 def _application_or_404(application_id: int) -> Application:
-    application = review.get_application(application_id)
+    application = work_queue.get_application(application_id)
     if application is None:
         abort(404)
     return application
@@ -72,8 +67,8 @@ def _to_review(application: Application, anchor: str | None = None) -> Response:
 @allow(Area.ADMIN)
 def applications() -> str:
     filters_form = QueueFilterForm(formdata=request.args)
-    filters_form.offer(review.queue_lots(), review.administrators())
-    queue = review.work_queue(
+    filters_form.offer(work_queue.queue_lots(), work_queue.administrators())
+    queue = work_queue.work_queue(
         filters_form.filters(),
         viewer_id=_actor().id,
         at=utcnow(),
@@ -97,18 +92,18 @@ def application(application_id: int) -> str:
 
 def review_context(application: Application, *, actor: User) -> dict[str, Any]:
     """Everything the review page shows (also used by the render-every-template test)."""
-    officers = review.administrators()
+    officers = work_queue.administrators()
     assign_form = AssignForm()
     assign_form.offer(officers)
     assign_to_me = AssignToMeForm(data={"officer": str(actor.id)})
     return {
         "application": application,
         "now": utcnow(),
-        "working_days_left": review.working_days_left(application, utcnow()),
-        "overdue": review.is_overdue(application, utcnow()),
-        "copy": application_snapshot.submitted_copy(application),
+        "working_days_left": work_queue.working_days_left(application, utcnow()),
+        "overdue": work_queue.is_overdue(application, utcnow()),
+        "copy": snapshot.submitted_copy(application),
         "runs": checks.results_by_run(application.id),
-        "recommendations": review.recommendations(application),
+        "recommendations": work_queue.recommendations(application),
         "clarifications": clarifications.history(application),
         "can_ask": clarifications.can_ask(application),
         "trail": trails_service.application_trail(application),
@@ -129,7 +124,7 @@ def _check_labels() -> dict[str, str]:
 @bp.get("/applications/<int:application_id>/documents/<int:document_id>")
 @allow(Area.ADMIN)
 def application_document(application_id: int, document_id: int) -> Response:
-    found = review.application_document(_application_or_404(application_id), document_id)
+    found = work_queue.application_document(_application_or_404(application_id), document_id)
     if found is None:
         abort(404)
     return document_download(found)
@@ -143,13 +138,13 @@ def application_document(application_id: int, document_id: int) -> Response:
 def assign_application(application_id: int) -> Response:
     application = _application_or_404(application_id)
     form = AssignForm()
-    form.offer(review.administrators())
+    form.offer(work_queue.administrators())
     if not form.validate_on_submit():
         flash("Select an administrator from the list")
         return _to_review(application, "assign")
     try:
-        officer = review.assign(application, int(form.officer.data or 0), actor=_actor())
-    except review.ReviewError as refused:
+        officer = work_queue.assign(application, int(form.officer.data or 0), actor=_actor())
+    except work_queue.ReviewError as refused:
         flash(refused.message)
     else:
         who = "you" if officer.id == _actor().id else officer.name
@@ -248,7 +243,7 @@ def decide_lot(application_id: int, lot_id: int) -> str | Response:
         form=form,
         application=application,
         al=al,
-        recommendation=review.recommendations(application).get(lot_id),
+        recommendation=work_queue.recommendations(application).get(lot_id),
     )
 
 

@@ -22,8 +22,8 @@ from dps.models.accounts import User
 from dps.models.applications import Application
 from dps.models.base import utcnow
 from dps.models.clarifications import ClarificationRequest
-from dps.services import clarifications
-from dps.services.reminders import REVIEW_ENDPOINT
+from dps.services.pool.reminders import REVIEW_ENDPOINT
+from dps.services.qualification import clarifications
 from dps.web.access import Area, allow
 from dps.web.admin import bp
 from dps.web.downloads import document_download

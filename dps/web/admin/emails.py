@@ -14,8 +14,8 @@ from werkzeug.wrappers import Response
 
 from dps.models.accounts import User
 from dps.models.outbox import OutboxMessage
-from dps.services import outbox
-from dps.services.mail import BACKEND_RECORD
+from dps.outside.mail import BACKEND_RECORD
+from dps.services.common import outbox
 from dps.web.access import Area, allow
 from dps.web.admin import bp
 

@@ -16,9 +16,9 @@ from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from dps.models.enums import MembershipType, Role
 from dps.models.organisations import Organisation
-from dps.services.organisations import consequence_of
+from dps.rules.enums import MembershipType, Role
+from dps.services.accounts.organisations import consequence_of
 from dps.web.fields import GovDateField
 
 MEMBERSHIP_TYPE_CHOICES = [SelectChoice(t.value, t.label) for t in MembershipType]

@@ -9,11 +9,11 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from dps.models.accounts import User
-from dps.models.enums import MembershipType, Role
 from dps.models.organisations import Organisation
-from dps.services import invitations as invitations_service
-from dps.services import organisations as organisations_service
-from dps.services.timefmt import format_datetime
+from dps.rules.enums import MembershipType, Role
+from dps.rules.timefmt import format_datetime
+from dps.services.accounts import invitations as invitations_service
+from dps.services.accounts import organisations as organisations_service
 from dps.web.access import Area, allow
 from dps.web.admin import bp
 from dps.web.admin.forms import InvitationForm, MembershipTypeForm, OrganisationForm

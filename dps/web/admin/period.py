@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from dps.models.accounts import User
 from dps.rules.pcr2015 import PeriodRefused
-from dps.services import dps as dps_service
+from dps.services.dps import period as dps_service
 from dps.web.access import Area, allow
 from dps.web.admin import bp
 from dps.web.admin.forms import PeriodForm

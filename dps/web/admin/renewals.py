@@ -17,7 +17,8 @@ from dps.models.accounts import User
 from dps.models.base import utcnow
 from dps.models.organisations import Organisation
 from dps.models.renewals import DeclarationRenewal
-from dps.services import checks, renewals
+from dps.services.pool import renewals
+from dps.services.qualification import checks
 from dps.web.access import Area, allow
 from dps.web.admin import bp
 from dps.web.admin.forms import REASON_MAX_LENGTH

@@ -25,9 +25,9 @@ from wtforms.validators import InputRequired
 
 from dps.models.accounts import User
 from dps.models.dps import Lot
-from dps.models.enums import ApplicationStatus, LotOutcome
-from dps.services.decisions import REASON_CODES, Decision
-from dps.services.review import QUEUE_STATUSES, OfficerFilter, QueueFilters
+from dps.rules.enums import ApplicationStatus, LotOutcome
+from dps.services.qualification.decisions import REASON_CODES, Decision
+from dps.services.qualification.work_queue import QUEUE_STATUSES, OfficerFilter, QueueFilters
 
 # How administrators read each status (the supplier's words differ: see applications_macros).
 STATUS_LABELS = {

@@ -9,7 +9,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput,
 from wtforms import Field, Form, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
-from dps.services import passwords, totp
+from dps.services.accounts import passwords, totp
 
 
 def _strip(value: Any) -> Any:
@@ -30,7 +30,7 @@ def _email_field(label: str = "Email address") -> StringField:
 
 
 class _NewPassword:
-    """A new password must meet the rules in dps.services.passwords, and be typed twice."""
+    """A new password must meet the rules in dps.services.accounts.passwords, and be typed twice."""
 
     def __init__(self, email_field: str | None = None) -> None:
         self.email_field = email_field

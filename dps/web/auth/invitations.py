@@ -10,10 +10,10 @@ from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from dps.models.enums import Role
-from dps.services import accounts
-from dps.services import invitations as invitations_service
-from dps.services.passwords import MIN_LENGTH
+from dps.rules.enums import Role
+from dps.services.accounts import invitations as invitations_service
+from dps.services.accounts import users
+from dps.services.accounts.passwords import MIN_LENGTH
 from dps.web.access import Area, allow
 from dps.web.auth import bp
 
@@ -80,7 +80,7 @@ def accept_invitation(token: str) -> Response | tuple[str, int] | str:
                 )
                 return redirect(url_for("auth.sign_in"))
             login_user(user)
-            accounts.complete_sign_in(user, second_factor=False)
+            users.complete_sign_in(user, second_factor=False)
             flash(f"Your account has been created. Welcome, {user.name}", "success")
             return redirect(url_for("public.home"))
     return render_template("auth/invitation.html", form=form, invitation=invitation)

@@ -13,8 +13,8 @@ from werkzeug.wrappers import Response
 
 from dps.extensions import limiter
 from dps.models.accounts import User
-from dps.services import accounts
-from dps.services.tokens import TokenExpired, TokenInvalid
+from dps.outside.tokens import TokenExpired, TokenInvalid
+from dps.services.accounts import users
 from dps.web import request_idle_limit_seconds
 from dps.web.access import Area, allow
 from dps.web.auth import bp
@@ -37,8 +37,8 @@ CHECK_EMAIL = "check_email"
 RESET_REQUESTED = "reset_requested"
 
 CODE_PAGES = {
-    accounts.Outcome.NEEDS_CODE: "auth.sign_in_code",
-    accounts.Outcome.NEEDS_CODE_SET_UP: "auth.set_up_code",
+    users.Outcome.NEEDS_CODE: "auth.sign_in_code",
+    users.Outcome.NEEDS_CODE_SET_UP: "auth.set_up_code",
 }
 SIGN_IN_REFUSED = "Enter a correct email address and password"
 WRONG_CODE = "The code is not correct. Enter the code your authenticator app shows now"
@@ -129,7 +129,7 @@ def _pending_user() -> User | None:
     if time.time() - float(pending.get("since", 0)) > PENDING_MAX_SECONDS:
         session.pop(PENDING, None)
         return None
-    return accounts.pending_administrator(int(pending["user_id"]), int(pending["version"]))
+    return users.pending_administrator(int(pending["user_id"]), int(pending["version"]))
 
 
 def _finish_sign_in(user: User, next_url: str | None) -> Response:
@@ -165,14 +165,14 @@ def sign_in() -> Page:
     form = SignInForm()
     unconfirmed = False
     if form.validate_on_submit():
-        step = accounts.sign_in_with_password(form.email.data, form.password.data)
-        if step.user and step.outcome is accounts.Outcome.SIGNED_IN:
+        step = users.sign_in_with_password(form.email.data, form.password.data)
+        if step.user and step.outcome is users.Outcome.SIGNED_IN:
             return _finish_sign_in(step.user, next_url)
         if step.user and step.outcome in CODE_PAGES:
             # An administrator: not signed in until the code is given.
             _hold_pending(step.user, next_url)
             return redirect(url_for(CODE_PAGES[step.outcome]))
-        if step.outcome is accounts.Outcome.UNCONFIRMED:
+        if step.outcome is users.Outcome.UNCONFIRMED:
             unconfirmed = True
             form.email.errors.append("Confirm your email address before you sign in")
         else:
@@ -191,7 +191,7 @@ def sign_in_code() -> Page:
         return redirect(url_for("auth.set_up_code"))
     form = CodeForm()
     if form.validate_on_submit():
-        if accounts.sign_in_with_code(user, form.code.data):
+        if users.sign_in_with_code(user, form.code.data):
             return _finish_sign_in(user, session.get(PENDING, {}).get("next"))
         form.code.errors.append(WRONG_CODE)
     return render_template("auth/sign_in_code.html", form=form)
@@ -209,7 +209,7 @@ def set_up_code() -> Page:
         return redirect(url_for("auth.sign_in_code"))
     form = CodeForm()
     if form.validate_on_submit():
-        if accounts.confirm_code_set_up(user, form.code.data):
+        if users.confirm_code_set_up(user, form.code.data):
             flash(
                 "Your authenticator app is set up. "
                 "You will need a code from it each time you sign in.",
@@ -218,7 +218,7 @@ def set_up_code() -> Page:
             return _finish_sign_in(user, session.get(PENDING, {}).get("next"))
         form.code.errors.append(WRONG_CODE)
     return render_template(
-        "auth/set_up_code.html", form=form, set_up=accounts.code_set_up(user), user=user
+        "auth/set_up_code.html", form=form, set_up=users.code_set_up(user), user=user
     )
 
 
@@ -226,7 +226,7 @@ def set_up_code() -> Page:
 @allow(Area.PUBLIC)
 def sign_out() -> Response:
     if current_user.is_authenticated:
-        accounts.record_sign_out(_signed_in_user())
+        users.record_sign_out(_signed_in_user())
         logout_user()
     session.clear()
     flash("You have signed out", "success")
@@ -260,15 +260,15 @@ def register() -> Page:
     form = RegistrationForm()
     if form.validate_on_submit():
         try:
-            accounts.register_supplier(
-                accounts.Registration(
+            users.register_supplier(
+                users.Registration(
                     organisation_name=form.organisation_name.data,
                     name=form.name.data,
                     email=form.email.data,
                     password=form.password.data,
                 )
             )
-        except accounts.AccountError as problem:
+        except users.AccountError as problem:
             form.password.errors.append(str(problem))
         else:
             session[CHECK_EMAIL] = {"email": form.email.data, "resent": False}
@@ -298,7 +298,7 @@ def resend_confirmation() -> Page:
         data={"email": request.args.get("email", "")} if request.method == "GET" else None
     )
     if form.validate_on_submit():
-        accounts.resend_confirmation(form.email.data)
+        users.resend_confirmation(form.email.data)
         session[CHECK_EMAIL] = {"email": form.email.data, "resent": True}
         return redirect(url_for("auth.check_email"))
     return render_template("auth/resend_confirmation.html", form=form)
@@ -308,7 +308,7 @@ def resend_confirmation() -> Page:
 @allow(Area.PUBLIC)
 def confirm_email(token: str) -> Page:
     try:
-        accounts.confirm_email(token)
+        users.confirm_email(token)
     except TokenExpired:
         return render_template("auth/link_problem.html", link="confirm", expired=True), 400
     except TokenInvalid:
@@ -325,7 +325,7 @@ def confirm_email(token: str) -> Page:
 def forgotten_password() -> Page:
     form = EmailForm()
     if form.validate_on_submit():
-        accounts.request_password_reset(form.email.data)
+        users.request_password_reset(form.email.data)
         session[RESET_REQUESTED] = form.email.data
         return redirect(url_for("auth.reset_requested"))
     return render_template("auth/forgotten_password.html", form=form)
@@ -348,7 +348,7 @@ def reset_requested() -> Page:
 @allow(Area.PUBLIC)
 def reset_password(token: str) -> Page:
     try:
-        user = accounts.user_for_reset_link(token)
+        user = users.user_for_reset_link(token)
     except TokenExpired:
         return render_template("auth/link_problem.html", link="reset", expired=True), 400
     except TokenInvalid:
@@ -356,8 +356,8 @@ def reset_password(token: str) -> Page:
     form = ResetPasswordForm(account_email=user.email)
     if form.validate_on_submit():
         try:
-            accounts.reset_password(token, form.password.data)
-        except accounts.AccountError as problem:
+            users.reset_password(token, form.password.data)
+        except users.AccountError as problem:
             form.password.errors.append(str(problem))
             return render_template("auth/reset_password.html", form=form)
         if current_user.is_authenticated:
@@ -381,10 +381,10 @@ def change_password() -> Page:
     form = ChangePasswordForm(account_email=user.email)
     if form.validate_on_submit():
         try:
-            accounts.change_password(user, form.current_password.data, form.password.data)
-        except accounts.WrongPassword as problem:
+            users.change_password(user, form.current_password.data, form.password.data)
+        except users.WrongPassword as problem:
             form.current_password.errors.append(str(problem))
-        except accounts.AccountError as problem:
+        except users.AccountError as problem:
             form.password.errors.append(str(problem))
         else:
             # The session id carries the version just bumped: sign this session in again so

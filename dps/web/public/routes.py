@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
-from dps.models.enums import Role
-from dps.services import dps as dps_service
+from dps.rules.enums import Role
+from dps.services.dps import period as dps_service
 from dps.web.access import Area, allow, current_role
 
 bp = Blueprint("public", __name__)

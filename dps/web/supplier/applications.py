@@ -11,15 +11,10 @@ from werkzeug.wrappers import Response
 
 from dps.models.applications import Application
 from dps.models.base import utcnow
-from dps.models.enums import ApplicationStatus
-from dps.services import (
-    application_snapshot,
-    application_tasks,
-    application_timeline,
-    applications,
-    clarifications,
-)
-from dps.services import dps as dps_service
+from dps.rules.enums import ApplicationStatus
+from dps.services.applications import snapshot, submission, task_list, timeline
+from dps.services.dps import period as dps_service
+from dps.services.qualification import clarifications
 from dps.web.access import Area, allow, current_organisation_id
 from dps.web.supplier import bp
 from dps.web.supplier.application_forms import DeclarationForm, LotsForm, WithdrawForm
@@ -36,7 +31,7 @@ def _application_or_404(application_id: int | None) -> Application:
     """The signed-in supplier's application; anyone else's is "not found", like a missing one."""
     if application_id is None:
         abort(404)
-    application = applications.get_application(application_id, _organisation_id())
+    application = submission.get_application(application_id, _organisation_id())
     if application is None:
         abort(404)
     return application
@@ -56,14 +51,14 @@ def _draft_or_status_page(application: Application) -> Response | None:
 @allow(Area.SUPPLIER)
 def start_application() -> Any:
     organisation_id = _organisation_id()
-    draft = applications.current_draft(organisation_id)
+    draft = submission.current_draft(organisation_id)
     if draft is not None:
         flash("You already have an application you have not sent. Continue it here.")
         return redirect(url_for(".application", application_id=draft.id))
     dps = dps_service.current_dps()
     if dps is None:
         abort(404)
-    availability = applications.lot_availability(organisation_id, dps)
+    availability = submission.lot_availability(organisation_id, dps)
     form = LotsForm()
     form.offer(availability)
     if request.method == "GET":
@@ -71,10 +66,10 @@ def start_application() -> Any:
     follows = _application_or_404(form.follows.data) if form.follows.data else None
     if form.validate_on_submit():
         try:
-            application = applications.start_application(
+            application = submission.start_application(
                 organisation_id, form.lots.data or [], actor=current_user, follows=follows
             )
-        except applications.ApplicationError as error:
+        except submission.ApplicationError as error:
             form.lots.errors = [error.message]
         else:
             return redirect(url_for(".application", application_id=application.id))
@@ -87,7 +82,7 @@ def application_lots(application_id: int) -> Any:
     application = _application_or_404(application_id)
     if (sent := _draft_or_status_page(application)) is not None:
         return sent
-    availability = applications.lot_availability(
+    availability = submission.lot_availability(
         application.organisation_id, application.dps, excluding=application
     )
     form = LotsForm()
@@ -96,8 +91,8 @@ def application_lots(application_id: int) -> Any:
         form.lots.data = application.lot_numbers
     if form.validate_on_submit():
         try:
-            applications.change_lots(application, form.lots.data or [], actor=current_user)
-        except applications.ApplicationError as error:
+            submission.change_lots(application, form.lots.data or [], actor=current_user)
+        except submission.ApplicationError as error:
             form.lots.errors = [error.message]
         else:
             return redirect(url_for(".application", application_id=application.id))
@@ -106,7 +101,7 @@ def application_lots(application_id: int) -> Any:
 
 def _lots_page(
     form: LotsForm,
-    availability: list[applications.LotAvailability],
+    availability: list[submission.LotAvailability],
     *,
     application: Application | None,
     follows: Application | None,
@@ -133,14 +128,14 @@ def application(application_id: int) -> str:
         return render_template(
             "supplier/applications_task_list.html",
             application=application,
-            tasks=application_tasks.task_list(application),
+            tasks=task_list.task_list(application),
             status=dps_service.public_status(),
         )
     return render_template(
         "supplier/applications_status.html",
         application=application,
-        timeline=application_timeline.timeline(application),
-        can_withdraw=applications.can_withdraw(application),
+        timeline=timeline.timeline(application),
+        can_withdraw=submission.can_withdraw(application),
         clarifications=clarifications.history(application),
     )
 
@@ -154,7 +149,7 @@ def check_answers(application_id: int) -> Any:
     return render_template(
         "supplier/applications_check.html",
         application=application,
-        review=application_tasks.review(application),
+        review=task_list.review(application),
         status=dps_service.public_status(),
     )
 
@@ -166,18 +161,18 @@ def declaration(application_id: int) -> Any:
     if (sent := _draft_or_status_page(application)) is not None:
         return sent
     form = DeclarationForm()
-    problems: list[applications.Problem] = []
+    problems: list[submission.Problem] = []
     if form.validate_on_submit():
-        made = applications.Declaration(
+        made = submission.Declaration(
             name=form.declaration_name.data or "",
             role=form.declaration_role.data or "",
             confirmed=bool(form.confirm.data),
         )
         try:
-            applications.submit(application, made, actor=current_user, at=utcnow())
-        except applications.SubmissionRefused as refused:
+            submission.submit(application, made, actor=current_user, at=utcnow())
+        except submission.SubmissionRefused as refused:
             problems = refused.problems
-        except applications.ApplicationError as error:
+        except submission.ApplicationError as error:
             getattr(form, error.field or "confirm").errors = [error.message]
         else:
             return redirect(url_for(".application_sent", application_id=application.id))
@@ -207,7 +202,7 @@ def application_copy(application_id: int) -> Any:
     return render_template(
         "supplier/applications_copy.html",
         application=application,
-        copy=application_snapshot.submitted_copy(application),
+        copy=snapshot.submitted_copy(application),
     )
 
 
@@ -215,13 +210,13 @@ def application_copy(application_id: int) -> Any:
 @allow(Area.SUPPLIER)
 def withdraw_application(application_id: int) -> Any:
     application = _application_or_404(application_id)
-    if not applications.can_withdraw(application):
+    if not submission.can_withdraw(application):
         flash("This application has been decided, so it can no longer be withdrawn.")
         return redirect(url_for(".application", application_id=application.id))
     form = WithdrawForm()
     if form.validate_on_submit():
         was_draft = application.status == ApplicationStatus.DRAFT
-        applications.withdraw(
+        submission.withdraw(
             application, reason=form.reason.data or "", actor=current_user, at=utcnow()
         )
         if was_draft:

@@ -28,9 +28,11 @@ from dps.models.accounts import User
 from dps.models.base import utcnow
 from dps.models.clarifications import ClarificationRequest
 from dps.models.documents import Document
-from dps.models.enums import DocumentKind
-from dps.services import clarifications, documents, filetypes
-from dps.services.documents import TITLE_MAX_LENGTH
+from dps.outside import filetypes
+from dps.rules.enums import DocumentKind
+from dps.services.qualification import clarifications
+from dps.services.suppliers import documents
+from dps.services.suppliers.documents import TITLE_MAX_LENGTH
 from dps.web.access import Area, allow, current_organisation_id
 from dps.web.supplier import bp
 from dps.web.supplier.documents_forms import ExpiryDateField

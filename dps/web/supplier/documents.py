@@ -15,8 +15,9 @@ from werkzeug.wrappers import Response
 
 from dps.models.accounts import User
 from dps.models.documents import Document
-from dps.models.enums import DocumentKind
-from dps.services import documents, filetypes
+from dps.outside import filetypes
+from dps.rules.enums import DocumentKind
+from dps.services.suppliers import documents
 from dps.web.access import Area, allow, current_organisation_id
 from dps.web.auth.routes import safe_next
 from dps.web.downloads import document_download

@@ -19,8 +19,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from dps.models.documents import Document
-from dps.models.enums import DocumentKind
-from dps.services.documents import TITLE_MAX_LENGTH
+from dps.rules.enums import DocumentKind
+from dps.services.suppliers.documents import TITLE_MAX_LENGTH
 from dps.web.fields import GovDateField
 
 KIND_HINTS = {

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from dps.models.accounts import User
 from dps.models.suppliers import SupplierProfile
-from dps.services import profiles
+from dps.services.suppliers import profiles
 from dps.web.access import Area, allow, current_organisation_id
 from dps.web.auth.routes import safe_next
 from dps.web.supplier import bp

@@ -1,7 +1,8 @@
 """The organisation profile form.
 
 The form only carries what was typed: every rule about the values is in
-``dps.services.profiles``, which keeps what is not valid yet and says what to put right. The
+``dps.services.suppliers.profiles``, which keeps what is not valid yet and says what to put
+right. The
 registration numbers sit in conditional reveals under the legal form they belong to, each its
 own field (a page cannot hold two inputs with one id); ``to_data`` takes the numbers from the
 reveal of the legal form chosen, so without JavaScript, where every reveal shows, the answer is
@@ -22,9 +23,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import RadioField, SelectMultipleField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 
-from dps.models.enums import LegalForm, OrganisationSize
 from dps.models.suppliers import SupplierProfile
-from dps.services import profiles
+from dps.rules.enums import LegalForm, OrganisationSize
+from dps.services.suppliers import profiles
 
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 

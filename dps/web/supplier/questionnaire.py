@@ -9,9 +9,10 @@ from flask_login import current_user
 
 from dps.models.accounts import User
 from dps.models.applications import Application
-from dps.models.enums import ApplicationStatus
-from dps.services import applications, questionnaire
-from dps.services.questionnaire import Section
+from dps.rules.enums import ApplicationStatus
+from dps.services.applications import submission
+from dps.services.suppliers import questionnaire
+from dps.services.suppliers.questionnaire import Section
 from dps.web.access import Area, allow, current_organisation_id
 from dps.web.supplier import bp
 from dps.web.supplier.questionnaire_forms import (
@@ -29,7 +30,7 @@ SAVE_AND_COME_BACK_LATER = "later"
 def _application_or_404(application_id: int) -> tuple[int, Application]:
     organisation_id = current_organisation_id()
     application = (
-        applications.get_application(application_id, organisation_id)
+        submission.get_application(application_id, organisation_id)
         if organisation_id is not None
         else None
     )

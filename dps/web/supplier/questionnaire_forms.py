@@ -32,8 +32,8 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 
-from dps.services.questionnaire import Question, QuestionType, Section
-from dps.services.questionnaire_definition import reveal_target
+from dps.rules.questionnaire.definition import reveal_target
+from dps.services.suppliers.questionnaire import Question, QuestionType, Section
 from dps.web.fields import DateBoxesInput
 
 # The posted name and value of the buttons that change a repeating group without leaving it.

@@ -19,9 +19,11 @@ from wtforms.validators import DataRequired
 
 from dps.models.accounts import User
 from dps.models.base import utcnow
-from dps.models.enums import RenewalStatus
 from dps.models.renewals import DeclarationRenewal
-from dps.services import applications, questionnaire, renewals
+from dps.rules.enums import RenewalStatus
+from dps.services.applications import submission
+from dps.services.pool import renewals
+from dps.services.suppliers import questionnaire
 from dps.web.access import Area, allow, current_organisation_id
 from dps.web.supplier import bp
 from dps.web.supplier.application_forms import DeclarationForm
@@ -106,7 +108,7 @@ def renewal_declaration(renewal_id: int) -> Any:
         return made
     form = RenewalDeclarationForm()
     if form.validate_on_submit():
-        made_now = applications.Declaration(
+        made_now = submission.Declaration(
             name=form.declaration_name.data or "",
             role=form.declaration_role.data or "",
             confirmed=bool(form.confirm.data),

@@ -6,7 +6,7 @@ from flask import render_template
 from flask_login import current_user
 
 from dps.models.base import utcnow
-from dps.services.dashboard import dashboard_for
+from dps.services.applications.dashboard import dashboard_for
 from dps.web.access import Area, allow
 from dps.web.supplier import bp
 

@@ -13,8 +13,8 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from dps.models.accounts import User
-from dps.services import team as team_service
-from dps.services.timefmt import format_datetime
+from dps.rules.timefmt import format_datetime
+from dps.services.accounts import team as team_service
 from dps.web.access import Area, allow, current_organisation_id
 from dps.web.supplier import bp
 from dps.web.supplier.team_forms import ConfirmForm, InviteColleagueForm

@@ -13,7 +13,7 @@ from typing import Any
 from flask import current_app, render_template, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from dps.services import filetypes
+from dps.outside import filetypes
 from dps.web.access import Area, current_role, role_may_enter
 from dps.web.supplier import bp
 

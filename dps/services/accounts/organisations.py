@@ -1,0 +1,270 @@
+"""Member organisations: the councils that buy or read, the network itself, and their people.
+
+Whether an organisation may buy follows from its membership type (Organisation.may_buy), and a
+buyer's effective role follows from that (Membership.effective_role). So changing a membership
+type destroys nothing: buyers of an Affiliate or Supporter keep viewer access, and changing back
+restores buying.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import func
+
+from dps.extensions import db
+from dps.models.accounts import Membership, User
+from dps.models.organisations import BUYING_MEMBERSHIP_TYPES, Organisation
+from dps.rules.enums import MembershipType, OrganisationKind, Role
+from dps.services.common import audit
+from dps.services.dps import period as dps_service
+
+# Organisations an administrator manages here; suppliers register themselves.
+MANAGED_KINDS = (OrganisationKind.MEMBER, OrganisationKind.NETWORK)
+NAME_MAX_LENGTH = 200
+
+
+class OrganisationRefused(ValueError):
+    """A change to an organisation the rules do not allow; the message says why.
+
+    ``field`` names the form field the message belongs to, when there is one.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class OrganisationSummary:
+    organisation: Organisation
+    buyers: int
+    viewers: int
+    administrators: int
+
+    @property
+    def may_buy(self) -> bool:
+        return self.organisation.may_buy
+
+
+@dataclass(frozen=True)
+class MembershipTypeChange:
+    organisation: Organisation
+    before: MembershipType | None
+    after: MembershipType
+    # People recorded as buyers, whose buying access the change removes or restores.
+    buyers_affected: int
+
+    @property
+    def message(self) -> str:
+        name = self.organisation.name
+        label = self.after.label
+        if self.before == self.after:
+            return f"{name} is already a {label} member."
+        was_buying = self.before in BUYING_MEMBERSHIP_TYPES
+        now_buying = self.after in BUYING_MEMBERSHIP_TYPES
+        text = f"{name} is now a {label} member."
+        people = _people(self.buyers_affected, "buyer")
+        if was_buying and not now_buying and self.buyers_affected:
+            text += f" Its {people} can no longer buy. They keep viewer access."
+        elif now_buying and not was_buying and self.buyers_affected:
+            text += f" Its {people} can buy again."
+        return text
+
+
+def _people(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def managed_organisations() -> list[OrganisationSummary]:
+    """Member organisations and the network, by name, with how many people hold each role."""
+    organisations = db.session.scalars(
+        db.select(Organisation)
+        .where(Organisation.kind.in_(MANAGED_KINDS))
+        .order_by(func.lower(Organisation.name))
+    ).all()
+    counts: dict[int, Counter[Role]] = {org.id: Counter() for org in organisations}
+    rows = db.session.execute(
+        db.select(Membership.organisation_id, Membership.role, func.count())
+        .where(Membership.organisation_id.in_(counts))
+        .group_by(Membership.organisation_id, Membership.role)
+    )
+    for organisation_id, role, number in rows:
+        counts[organisation_id][role] += number
+    return [_summary(org, counts[org.id]) for org in organisations]
+
+
+def _summary(organisation: Organisation, counts: Counter[Role]) -> OrganisationSummary:
+    buyers = counts[Role.BUYER] if organisation.may_buy else 0
+    demoted = 0 if organisation.may_buy else counts[Role.BUYER]
+    return OrganisationSummary(
+        organisation=organisation,
+        buyers=buyers,
+        viewers=counts[Role.VIEWER] + demoted,
+        administrators=counts[Role.ADMINISTRATOR],
+    )
+
+
+def get_managed(organisation_id: int) -> Organisation | None:
+    """A member organisation or the network by id; None for a supplier or an unknown id."""
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None or organisation.kind not in MANAGED_KINDS:
+        return None
+    return organisation
+
+
+def people_of(organisation: Organisation) -> list[Membership]:
+    return list(
+        db.session.scalars(
+            db.select(Membership)
+            .join(User)
+            .where(Membership.organisation_id == organisation.id)
+            .order_by(func.lower(User.name))
+        )
+    )
+
+
+def runs_the_dps(organisation: Organisation) -> bool:
+    """Administrators belong to the organisation that runs the DPS (DESIGN §4)."""
+    dps = dps_service.current_dps()
+    return dps is not None and dps.owner_organisation_id == organisation.id
+
+
+def roles_in(organisation: Organisation) -> list[Role]:
+    """The roles people of this organisation can hold (DESIGN §4), whether or not it buys now."""
+    roles = [Role.BUYER, Role.VIEWER]
+    if runs_the_dps(organisation):
+        roles.append(Role.ADMINISTRATOR)
+    return roles
+
+
+def invitable_roles(organisation: Organisation) -> list[Role]:
+    """The roles a person may be invited to now: buyer only where the organisation may buy.
+
+    A supplier's owner invites colleagues as users: a supplier has one owner (DESIGN §4).
+    """
+    if organisation.kind == OrganisationKind.SUPPLIER:
+        return [Role.SUPPLIER_USER]
+    return [role for role in roles_in(organisation) if role != Role.BUYER or organisation.may_buy]
+
+
+def _find_by_name(name: str) -> Organisation | None:
+    return db.session.scalars(
+        db.select(Organisation).where(func.lower(Organisation.name) == name.lower())
+    ).first()
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise OrganisationRefused("Enter the organisation’s name", field="name")
+    if len(name) > NAME_MAX_LENGTH:
+        raise OrganisationRefused(
+            f"The organisation’s name must be {NAME_MAX_LENGTH} characters or fewer", field="name"
+        )
+    return name
+
+
+def create_member_organisation(
+    name: str, membership_type: MembershipType, *, actor: User | None
+) -> Organisation:
+    """Add a member organisation of the network; names are unique, ignoring case."""
+    name = _clean_name(name)
+    if _find_by_name(name) is not None:
+        raise OrganisationRefused(
+            f"There is already an organisation called {name}. Check the list of organisations",
+            field="name",
+        )
+    organisation = Organisation(
+        name=name, kind=OrganisationKind.MEMBER, membership_type=membership_type
+    )
+    db.session.add(organisation)
+    db.session.flush()
+    audit.record(
+        "organisation.created",
+        organisation,
+        actor=actor,
+        after={
+            "name": name,
+            "kind": str(organisation.kind),
+            "membership_type": str(membership_type),
+        },
+    )
+    db.session.commit()
+    return organisation
+
+
+def create_network_organisation(name: str, *, actor: User | None) -> Organisation:
+    """The network itself: it has no membership type and may buy."""
+    name = _clean_name(name)
+    if _find_by_name(name) is not None:
+        raise OrganisationRefused(f"There is already an organisation called {name}", field="name")
+    organisation = Organisation(name=name, kind=OrganisationKind.NETWORK)
+    db.session.add(organisation)
+    db.session.flush()
+    audit.record(
+        "organisation.created",
+        organisation,
+        actor=actor,
+        after={"name": name, "kind": str(organisation.kind)},
+    )
+    db.session.commit()
+    return organisation
+
+
+def recorded_buyers(organisation: Organisation) -> int:
+    """People who joined as buyers, whether or not the organisation may buy today."""
+    return int(
+        db.session.scalar(
+            db.select(func.count())
+            .select_from(Membership)
+            .where(Membership.organisation_id == organisation.id, Membership.role == Role.BUYER)
+        )
+        or 0
+    )
+
+
+def change_membership_type(
+    organisation: Organisation, membership_type: MembershipType, *, actor: User | None
+) -> MembershipTypeChange:
+    """Change a member's type. Buying access follows at once; no membership is touched."""
+    if organisation.kind != OrganisationKind.MEMBER:
+        raise OrganisationRefused(
+            "Only member organisations have a membership type. The network itself may always buy",
+            field="membership_type",
+        )
+    before = organisation.membership_type
+    change = MembershipTypeChange(
+        organisation, before, membership_type, recorded_buyers(organisation)
+    )
+    if before == membership_type:
+        return change
+    organisation.membership_type = membership_type
+    audit.record(
+        "organisation.membership_type_changed",
+        organisation,
+        actor=actor,
+        before={"membership_type": str(before) if before else None, "may_buy": _buys(before)},
+        after={
+            "membership_type": str(membership_type),
+            "may_buy": _buys(membership_type),
+            "buyers_affected": change.buyers_affected,
+        },
+    )
+    db.session.commit()
+    return change
+
+
+def _buys(membership_type: MembershipType | None) -> bool:
+    return membership_type in BUYING_MEMBERSHIP_TYPES
+
+
+def consequence_of(membership_type: MembershipType) -> str:
+    """What a membership type means for buying, in words for the administrator."""
+    if membership_type in BUYING_MEMBERSHIP_TYPES:
+        return f"{membership_type.label} members may buy from the DPS."
+    return (
+        f"{membership_type.label} members may not buy from the DPS. Their buyers keep viewer "
+        "access, and can buy again if the organisation becomes a Full or Associate member."
+    )

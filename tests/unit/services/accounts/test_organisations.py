@@ -1,0 +1,215 @@
+"""Member organisations: who may buy, and what changing a membership type does to people."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from flask import Flask, g
+from flask.testing import FlaskClient
+
+from dps.extensions import db
+from dps.models import DPS, AuditEvent, Membership, Organisation, User
+from dps.rules.enums import MembershipType, OrganisationKind, Role
+from dps.services.accounts import organisations
+from dps.services.accounts.passwords import hash_password
+from dps.web.access import Area, role_may_enter
+
+PASSWORD = "correct horse battery staple"
+# Hashed once: argon2 is slow on purpose, and these tests make many people.
+PASSWORD_HASH = hash_password(PASSWORD)
+
+# --- helpers the other member-organisation tests share ----------------------------------------
+
+
+def member(name: str, membership_type: MembershipType = MembershipType.FULL) -> Organisation:
+    organisation = Organisation(
+        name=name, kind=OrganisationKind.MEMBER, membership_type=membership_type
+    )
+    db.session.add(organisation)
+    db.session.commit()
+    return organisation
+
+
+def person(email: str, organisation: Organisation, role: Role) -> User:
+    user = User(email=email, name=email.split("@")[0], password_hash=PASSWORD_HASH)
+    db.session.add(user)
+    db.session.add(Membership(user=user, organisation=organisation, role=role))
+    db.session.commit()
+    return user
+
+
+def owned_dps(owner: Organisation) -> DPS:
+    """A DPS run by ``owner``, open from 2020 to the transitional cap."""
+    dps = DPS(
+        reference="CCIN-DPS-TEST",
+        title="CCIN Dynamic Purchasing System",
+        description="Test DPS",
+        owner=owner,
+        period_start=date(2020, 4, 1),
+        period_end=date(2029, 2, 23),
+    )
+    db.session.add(dps)
+    db.session.commit()
+    return dps
+
+
+def administrator() -> User:
+    """An administrator of Oldham Council, which runs the DPS."""
+    oldham = member("Oldham Council")
+    owned_dps(oldham)
+    return person("admin@oldham.example.org", oldham, Role.ADMINISTRATOR)
+
+
+def sign_in(client: FlaskClient, user: User) -> None:
+    """Sign ``user`` in on ``client`` without the password and second-factor pages."""
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+    # The test's app context outlives requests, so Flask-Login's per-request cache in g would
+    # otherwise keep whoever the previous request saw.
+    g.pop("_login_user", None)
+
+
+def audit_actions(object_type: str) -> list[str]:
+    return list(
+        db.session.scalars(
+            db.select(AuditEvent.action)
+            .where(AuditEvent.object_type == object_type)
+            .order_by(AuditEvent.id)
+        )
+    )
+
+
+# --- the tests --------------------------------------------------------------------------------
+
+
+def test_full_and_associate_members_and_the_network_may_buy_others_may_not(app: Flask) -> None:
+    assert member("Tameside", MembershipType.FULL).may_buy
+    assert member("Burntwood", MembershipType.ASSOCIATE).may_buy
+    assert not member("Housing co-op federation", MembershipType.AFFILIATE).may_buy
+    assert not member("Friends of co-ops", MembershipType.SUPPORTER).may_buy
+    assert organisations.create_network_organisation("CCIN", actor=None).may_buy
+
+
+def test_creating_a_member_is_audited_and_names_are_unique_ignoring_case(app: Flask) -> None:
+    admin = administrator()
+    created = organisations.create_member_organisation(
+        "  Kirklees   Council ", MembershipType.FULL, actor=admin
+    )
+    assert created.name == "Kirklees Council"
+    assert created.kind == OrganisationKind.MEMBER
+    event = db.session.scalars(
+        db.select(AuditEvent).where(
+            AuditEvent.action == "organisation.created", AuditEvent.object_id == str(created.id)
+        )
+    ).one()
+    assert event.actor_user_id == admin.id
+    assert event.after == {"name": "Kirklees Council", "kind": "member", "membership_type": "full"}
+
+    with pytest.raises(organisations.OrganisationRefused, match="already an organisation") as e:
+        organisations.create_member_organisation(
+            "KIRKLEES COUNCIL", MembershipType.FULL, actor=admin
+        )
+    assert e.value.field == "name"
+    with pytest.raises(organisations.OrganisationRefused, match="Enter the organisation"):
+        organisations.create_member_organisation("   ", MembershipType.FULL, actor=admin)
+
+
+def test_becoming_an_affiliate_takes_buying_away_at_once_and_keeps_viewing(app: Flask) -> None:
+    admin = administrator()
+    tameside = member("Tameside Metropolitan Borough Council")
+    buyer = person("buyer@tameside.example.org", tameside, Role.BUYER)
+    assert buyer.membership is not None
+    assert role_may_enter(buyer.membership.effective_role, Area.BUYER)
+
+    change = organisations.change_membership_type(tameside, MembershipType.AFFILIATE, actor=admin)
+
+    db.session.refresh(buyer)
+    assert buyer.membership is not None
+    assert buyer.membership.role == Role.BUYER  # nothing destroyed
+    assert buyer.membership.effective_role == Role.VIEWER
+    assert not role_may_enter(buyer.membership.effective_role, Area.BUYER)
+    assert role_may_enter(buyer.membership.effective_role, Area.MEMBER)
+    assert change.buyers_affected == 1
+    assert "can no longer buy" in change.message
+    assert "keep viewer access" in change.message
+
+    back = organisations.change_membership_type(tameside, MembershipType.FULL, actor=admin)
+    db.session.refresh(buyer)
+    assert buyer.membership is not None
+    assert buyer.membership.effective_role == Role.BUYER
+    assert "can buy again" in back.message
+
+
+def test_a_membership_type_change_is_audited_with_before_and_after(app: Flask) -> None:
+    admin = administrator()
+    rochdale = member("Rochdale Borough Council", MembershipType.ASSOCIATE)
+    organisations.change_membership_type(rochdale, MembershipType.SUPPORTER, actor=admin)
+    event = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.action == "organisation.membership_type_changed")
+    ).one()
+    assert event.actor_user_id == admin.id
+    assert event.object_id == str(rochdale.id)
+    assert event.before == {"membership_type": "associate", "may_buy": True}
+    assert event.after == {"membership_type": "supporter", "may_buy": False, "buyers_affected": 0}
+
+
+def test_changing_to_the_same_type_changes_and_records_nothing(app: Flask) -> None:
+    admin = administrator()
+    oxford = member("Oxford City Council")
+    change = organisations.change_membership_type(oxford, MembershipType.FULL, actor=admin)
+    assert "already a Full member" in change.message
+    assert "organisation.membership_type_changed" not in audit_actions("organisations")
+
+
+def test_the_network_has_no_membership_type_to_change(app: Flask) -> None:
+    network = organisations.create_network_organisation("CCIN", actor=None)
+    with pytest.raises(organisations.OrganisationRefused, match="network itself"):
+        organisations.change_membership_type(network, MembershipType.AFFILIATE, actor=None)
+    assert network.membership_type is None
+    assert network.may_buy
+
+
+def test_the_list_counts_buyers_and_viewers_by_what_they_may_do(app: Flask) -> None:
+    administrator()
+    tameside = member("Tameside")
+    person("b1@tameside.example.org", tameside, Role.BUYER)
+    person("b2@tameside.example.org", tameside, Role.BUYER)
+    person("v1@tameside.example.org", tameside, Role.VIEWER)
+    federation = member("Housing federation", MembershipType.AFFILIATE)
+    person("b@federation.example.org", federation, Role.BUYER)
+    supplier = Organisation(name="Co-operative Futures Ltd", kind=OrganisationKind.SUPPLIER)
+    db.session.add(supplier)
+    db.session.commit()
+
+    summaries = {s.organisation.name: s for s in organisations.managed_organisations()}
+
+    assert "Co-operative Futures Ltd" not in summaries  # suppliers manage themselves
+    assert (summaries["Tameside"].buyers, summaries["Tameside"].viewers) == (2, 1)
+    assert summaries["Tameside"].may_buy
+    # A buyer of an Affiliate counts as the viewer they effectively are.
+    assert (summaries["Housing federation"].buyers, summaries["Housing federation"].viewers) == (
+        0,
+        1,
+    )
+    assert summaries["Oldham Council"].administrators == 1
+    assert list(summaries) == sorted(summaries, key=str.lower)
+
+
+def test_roles_people_may_be_invited_to(app: Flask) -> None:
+    oldham = member("Oldham Council")
+    owned_dps(oldham)
+    tameside = member("Tameside")
+    federation = member("Housing federation", MembershipType.AFFILIATE)
+    assert organisations.invitable_roles(oldham) == [Role.BUYER, Role.VIEWER, Role.ADMINISTRATOR]
+    assert organisations.invitable_roles(tameside) == [Role.BUYER, Role.VIEWER]
+    assert organisations.invitable_roles(federation) == [Role.VIEWER]
+
+
+def test_suppliers_and_unknown_ids_are_not_managed_here(app: Flask) -> None:
+    supplier = Organisation(name="Capacity Works CIC", kind=OrganisationKind.SUPPLIER)
+    db.session.add(supplier)
+    db.session.commit()
+    assert organisations.get_managed(supplier.id) is None
+    assert organisations.get_managed(99999) is None
