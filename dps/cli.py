@@ -24,7 +24,8 @@ def demo_load() -> None:
 @demo_cli.command("sign-ins")
 def demo_sign_ins() -> None:
     """Print the demo accounts, their password and the administrator's second factor."""
-    from dps.demo import DEMO_PASSWORD, DemoDataRefused, demo_sign_ins
+    from dps.demo import DemoDataRefused, demo_sign_ins
+    from dps.demo.data import DEMO_PASSWORD
     from dps.outside.tokens import email_link
     from dps.services.accounts.totp import code_for
 

@@ -18,7 +18,8 @@ from flask_migrate import upgrade
 from playwright.sync_api import expect
 
 from dps import create_app
-from dps.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, load_demo_data
+from dps.demo import load_demo_data
+from dps.demo.data import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from dps.extensions import db
 from dps.models import Application, Organisation, OutboxMessage
 from dps.rules.enums import ApplicationStatus

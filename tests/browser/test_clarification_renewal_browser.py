@@ -17,7 +17,7 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
-from dps.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+from dps.demo.data import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from dps.extensions import db
 from dps.models import Application, Lot, User
 from dps.models.base import utcnow

@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 from flask import Flask
 
-from dps.demo import DEMO_ACCOUNTS, load_demo_data
+from dps.demo import load_demo_data
+from dps.demo.data import DEMO_ACCOUNTS
 from dps.extensions import db
 from dps.models import AuditEvent
 from dps.services.dps.period import current_dps

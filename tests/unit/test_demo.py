@@ -10,14 +10,14 @@ import pyotp
 from flask import Flask
 from flask.testing import FlaskClient
 
-from dps.demo import (
+from dps.demo import load_demo_data
+from dps.demo.data import (
     AFFILIATE,
     DEMO_ACCOUNTS,
     DEMO_PASSWORD,
     DEMO_TOTP_SECRET,
     EXTENSION_REASON,
     FULL_MEMBERS,
-    load_demo_data,
 )
 from dps.extensions import db
 from dps.models import DPS, Application, AuditEvent, Notice, Organisation, User

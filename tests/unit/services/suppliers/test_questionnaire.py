@@ -740,7 +740,7 @@ def test_the_readable_list_shows_pounds_london_dates_and_labels(world: World) ->
 
 def test_the_demo_suppliers_have_a_partly_and_a_fully_answered_questionnaire(app: Flask) -> None:
     from dps.demo import load_demo_data
-    from dps.demo_answers import FULLY_ANSWERED, PARTLY_ANSWERED
+    from dps.demo.answers import FULLY_ANSWERED, PARTLY_ANSWERED
     from dps.models import Organisation
 
     load_demo_data()

@@ -9,191 +9,49 @@ accounts with a published password must never exist.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
 
 from flask import current_app
 from sqlalchemy import func
 
-from dps.demo_answers import load_demo_answers
-from dps.demo_application import APPLICANT, load_demo_application
+from dps.demo.answers import load_demo_answers
+from dps.demo.application import APPLICANT, load_demo_application
+from dps.demo.data import (
+    AFFILIATE,
+    ASSOCIATE,
+    DEMO_ACCOUNTS,
+    DEMO_PASSWORD,
+    DPS_DESCRIPTION,
+    DPS_REFERENCE,
+    DPS_TITLE,
+    EXTENSION_REASON,
+    FULL_MEMBERS,
+    LOTS,
+    NETWORK,
+    OWNER,
+    SEED_END,
+    SEED_START,
+    SUPPLIER_PROFILES,
+    SUPPLIERS,
+    SUPPORTER,
+    DemoAccount,
+)
 from dps.extensions import db
 from dps.models.accounts import Membership, User
 from dps.models.base import utcnow
-from dps.models.dps import DPS, Lot, Notice
+from dps.models.dps import DPS, Notice
 from dps.models.organisations import Organisation
-from dps.rules import pcr2015
-from dps.rules.enums import MembershipType, OrganisationKind, Role
+from dps.rules.enums import MembershipType, OrganisationKind
 from dps.services.accounts import organisations as organisations_service
 from dps.services.accounts.passwords import hash_password
 from dps.services.common import audit
 from dps.services.dps import period as dps_service
+from dps.services.dps import setup
 from dps.services.suppliers import profiles
 from dps.services.suppliers.questionnaire import current_version, london_today
-
-DEMO_PASSWORD = "ccin-demo-2026"  # noqa: S105 (published on purpose: demo accounts only)
-DEMO_TOTP_SECRET = "CCINDEMOCCINDEMOCCINDEMOCCINDEMO"  # noqa: S105 (printed by make run)
-DPS_REFERENCE = "CCIN-DPS-2020"
-EXTENSION_REASON = "demonstration data: period extended so the journeys can be tried"
-POUNDS = 100  # pence in a pound: money is stored in pence
-
-OWNER = "Oldham Council"
-NETWORK = "Co-operative Councils’ Innovation Network"
-FULL_MEMBERS = [
-    OWNER,
-    "Tameside Metropolitan Borough Council",
-    "Kirklees Council",
-    "Rochdale Borough Council",
-    "Plymouth City Council",
-    "London Borough of Croydon",
-    "Newcastle City Council",
-    "Oxford City Council",
-    "Birmingham City Council",
-    "Cardiff Council",
-]
-ASSOCIATE = "Burntwood Town Council"
-AFFILIATE = "North West Housing Co-operatives Federation (demo)"
-SUPPORTER = "Friends of Co-operative Places (demo)"
-SUPPLIERS = {"Co-operative Futures Ltd": "09345678", "Capacity Works CIC": "12456789"}
 
 
 class DemoDataRefused(RuntimeError):
     """Demo data is not allowed in this setting (production)."""
-
-
-@dataclass(frozen=True)
-class DemoAccount:
-    email: str
-    name: str
-    organisation: str
-    role: Role
-    totp_secret: str | None = None
-
-
-DEMO_ACCOUNTS = [
-    DemoAccount(
-        "oldham.admin@example.org",
-        "Oldham administrator (demo)",
-        OWNER,
-        Role.ADMINISTRATOR,
-        DEMO_TOTP_SECRET,
-    ),
-    DemoAccount(
-        "tameside.buyer@example.org",
-        "Tameside buyer (demo)",
-        "Tameside Metropolitan Borough Council",
-        Role.BUYER,
-    ),
-    DemoAccount("burntwood.buyer@example.org", "Burntwood buyer (demo)", ASSOCIATE, Role.BUYER),
-    DemoAccount(
-        "affiliate.officer@example.org", "Affiliate officer (demo)", AFFILIATE, Role.VIEWER
-    ),
-    DemoAccount(
-        "coop-futures@example.org",
-        "Co-operative Futures owner (demo)",
-        "Co-operative Futures Ltd",
-        Role.SUPPLIER_OWNER,
-    ),
-    DemoAccount(
-        "capacity-works@example.org",
-        "Capacity Works owner (demo)",
-        "Capacity Works CIC",
-        Role.SUPPLIER_OWNER,
-    ),
-    DemoAccount(
-        "coop-futures.colleague@example.org",
-        "Co-operative Futures colleague (demo)",
-        "Co-operative Futures Ltd",
-        Role.SUPPLIER_USER,
-    ),
-]
-
-# The suppliers' organisation profiles, as their owners would type them. Phone numbers are from
-# Ofcom's ranges kept for drama, so they reach nobody.
-SUPPLIER_PROFILES: dict[str, dict[str, Any]] = {
-    "Co-operative Futures Ltd": {
-        "legal_name": "Co-operative Futures Ltd",
-        "trading_name": "Co-operative Futures",
-        "legal_form": "company",
-        "companies_house_number": SUPPLIERS["Co-operative Futures Ltd"],
-        "address_line_1": "14 Yorkshire Street",
-        "town": "Oldham",
-        "postcode": "OL1 1SE",
-        "contact_name": "Amina Shah",
-        "contact_email": "coop-futures@example.org",
-        "contact_phone": "0161 496 0123",
-        "size": "small",
-        "employees": "14",
-        "is_vcse": "yes",
-        "is_cooperative_or_mutual": "yes",
-        "regions": ["north_west", "yorkshire_and_the_humber"],
-    },
-    "Capacity Works CIC": {
-        "legal_name": "Capacity Works CIC",
-        "legal_form": "community_interest_company",
-        "companies_house_number": SUPPLIERS["Capacity Works CIC"],
-        "address_line_1": "2 Market Place",
-        "town": "Plymouth",
-        "postcode": "PL1 1AA",
-        "contact_name": "Tom Reed",
-        "contact_email": "capacity-works@example.org",
-        "contact_phone": "0117 496 0456",
-        "size": "micro",
-        "employees": "6",
-        "is_vcse": "yes",
-        "is_cooperative_or_mutual": "no",
-        "regions": ["south_west", "wales"],
-    },
-}
-
-DPS_TITLE = "CCIN Dynamic Purchasing System"
-DPS_DESCRIPTION = (
-    "A dynamic purchasing system run by Oldham Council for the Co-operative Councils’ "
-    "Innovation Network, buying from organisations that inspire and design innovative "
-    "co-operative policy and redesign public services in line with co-operative values and "
-    "principles; build capacity and leave a legacy that keeps delivering after the funding "
-    "moves on; and bring credibility and profile to the network’s work."
-)
-SEED_START, SEED_END = date(2020, 4, 1), date(2025, 3, 31)
-
-
-@dataclass(frozen=True)
-class LotSpec:
-    number: int
-    title: str
-    description: str
-    turnover_pounds: int
-    employers_liability_pounds: int
-    public_liability_pounds: int
-    professional_indemnity_pounds: int
-
-
-LOTS = [
-    LotSpec(
-        1,
-        "Policy Development & Testing",
-        "Designing and testing innovative co-operative policy with councils and their "
-        "communities: research and evidence reviews, policy development, co-production with "
-        "residents, pilots and prototypes of redesigned public services, and evaluation of what "
-        "works against the network’s co-operative values and principles.",
-        100_000,
-        5_000_000,
-        5_000_000,
-        1_000_000,
-    ),
-    LotSpec(
-        2,
-        "Capacity Building",
-        "Building the skills, confidence and structures that let councils, community groups and "
-        "partners carry co-operative work on after the funding moves on: training, facilitation "
-        "and mentoring, community organising, support for co-operatives and the social economy, "
-        "and sharing learning across the network so the work gains credibility and profile.",
-        50_000,
-        5_000_000,
-        5_000_000,
-        500_000,
-    ),
-]
 
 
 def load_demo_data() -> str:
@@ -284,43 +142,18 @@ def _load_profiles(organisations: dict[str, Organisation], created: list[str]) -
 
 
 def _load_dps(owner: Organisation, created: list[str]) -> DPS:
-    dps = db.session.scalars(db.select(DPS).where(DPS.reference == DPS_REFERENCE)).first()
+    dps = setup.find_dps(DPS_REFERENCE)
     if dps is not None:
         return dps
-    dps = DPS(
+    dps = setup.create_dps(
         reference=DPS_REFERENCE,
         title=DPS_TITLE,
         description=DPS_DESCRIPTION,
         owner=owner,
-        period_start=SEED_START,
-        period_end=SEED_END,
-        rule_set=pcr2015.RULE_SET_NAME,
-    )
-    db.session.add(dps)
-    for spec in LOTS:
-        db.session.add(
-            Lot(
-                dps=dps,
-                number=spec.number,
-                title=spec.title,
-                description=spec.description,
-                min_annual_turnover_pence=spec.turnover_pounds * POUNDS,
-                min_employers_liability_pence=spec.employers_liability_pounds * POUNDS,
-                min_public_liability_pence=spec.public_liability_pounds * POUNDS,
-                min_professional_indemnity_pence=spec.professional_indemnity_pounds * POUNDS,
-            )
-        )
-    db.session.flush()
-    audit.record(
-        "dps.created",
-        dps,
+        start=SEED_START,
+        end=SEED_END,
+        lots=LOTS,
         actor=None,
-        after={
-            "reference": DPS_REFERENCE,
-            "period_start": SEED_START.isoformat(),
-            "period_end": SEED_END.isoformat(),
-            "lots": [spec.title for spec in LOTS],
-        },
     )
     db.session.commit()
     created.append(DPS_REFERENCE)

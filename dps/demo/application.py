@@ -1,6 +1,6 @@
 """A submitted demo application, so the administrators' work queue has something to review.
 
-Capacity Works CIC (whose answers dps.demo_answers completes) uploads its evidence and applies
+Capacity Works CIC (whose answers dps.demo.answers completes) uploads its evidence and applies
 for both lots through the services a supplier uses; with tasks in-process the qualification
 checks then run and leave the application ready for review. Made only while Capacity Works has
 no application at all, so loading twice changes nothing (called by dps.demo).
