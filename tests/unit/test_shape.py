@@ -28,6 +28,25 @@ def test_no_import_cycles() -> None:
     )
 
 
+def test_the_rules_tests_need_no_database_and_no_app() -> None:
+    """The pure core is tested as it is used: plain values in, verdicts out."""
+    known = layering.modules(ROOT, ["tests/unit/rules"])
+    needs = ("flask", "sqlalchemy", "dps.models", "dps.services", "dps.extensions", "dps.web")
+    found = [
+        f"{imp.where()}: {imp.imported}"
+        for imp in layering.imports(ROOT, known)
+        if imp.imported.startswith(needs)
+        or imp.imported.startswith(("tests.conftest", "tests.fixtures"))
+    ]
+    fixtures = [
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in known.values()
+        for name in ("(app:", "(pg_app:", "(client:", ", app:", ", pg_app:", ", client:")
+        if name in path.read_text()
+    ]
+    assert not found and not fixtures, "Rules tests that need more: " + ", ".join(found + fixtures)
+
+
 def test_services_never_load_task_modules() -> None:
     """Services hand work over by task name through the outbox; they never load the workers."""
     offenders = [
