@@ -1,6 +1,6 @@
-"""The organisation profile: numbers and postcodes checked and normalised, the numbers each legal
-form is asked for, nothing typed lost, the status and gaps, and the facts the questionnaire
-needs."""
+"""The organisation profile: the numbers each legal form is asked for, nothing typed lost, the
+status and gaps, and the facts the questionnaire needs (reading each value is tested in
+tests/unit/rules/test_profile_values.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from dps.extensions import db
 from dps.models import AuditEvent, Organisation, SupplierProfile
 from dps.rules.enums import LegalForm, OrganisationSize, Role, SectionStatus
 from dps.services.suppliers import profiles
-from dps.services.suppliers.profiles import InvalidValue
 from tests.fixtures.helpers import add_person, make_supplier
 
 COMPLETE: dict[str, Any] = {
@@ -45,71 +44,6 @@ def supplier(app: Flask) -> Organisation:
 
 def events(action: str) -> list[AuditEvent]:
     return list(db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == action)))
-
-
-# --- numbers and postcodes ----------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("typed", "stored"),
-    [
-        ("09345678", "09345678"),
-        ("sc123456", "SC123456"),
-        (" SC 12 34 56 ", "SC123456"),
-        ("ni012345", "NI012345"),
-        ("OC301234", "OC301234"),
-        ("", None),
-    ],
-)
-def test_companies_house_numbers_are_8_characters_in_capitals(typed: str, stored: str) -> None:
-    assert profiles.normalise_company_number(typed) == stored
-
-
-@pytest.mark.parametrize("typed", ["9345678", "123456789", "S1234567", "SCX12345", "0934567A"])
-def test_other_companies_house_numbers_are_refused_with_an_example(typed: str) -> None:
-    with pytest.raises(InvalidValue, match="8 characters, like 01234567 or SC123456"):
-        profiles.normalise_company_number(typed)
-
-
-@pytest.mark.parametrize(
-    ("typed", "stored"),
-    [
-        ("ol11ut", "OL1 1UT"),
-        ("OL1 1UT", "OL1 1UT"),
-        ("  m1   1ae ", "M1 1AE"),
-        ("SW1A2AA", "SW1A 2AA"),
-        ("cf10 1ep", "CF10 1EP"),
-        ("BT1 5GS", "BT1 5GS"),
-        ("", ""),
-    ],
-)
-def test_postcodes_are_normalised(typed: str, stored: str) -> None:
-    assert profiles.normalise_postcode(typed) == stored
-
-
-@pytest.mark.parametrize("typed", ["OL1", "12345", "OL1 1U", "OL11 1UTX", "1OL 1UT", "OL1-1UT"])
-def test_a_postcode_that_is_not_a_uk_postcode_is_refused(typed: str) -> None:
-    with pytest.raises(InvalidValue, match="real UK postcode"):
-        profiles.normalise_postcode(typed)
-
-
-@pytest.mark.parametrize(
-    ("typed", "stored"),
-    [("1234567", "1234567"), ("sc012345", "SC012345"), ("NIC100001", "NIC100001")],
-)
-def test_charity_numbers_of_the_three_registers(typed: str, stored: str) -> None:
-    assert profiles.normalise_charity_number(typed) == stored
-
-
-@pytest.mark.parametrize("typed", ["12345", "SC12345", "charity"])
-def test_a_charity_number_of_no_register_is_refused(typed: str) -> None:
-    with pytest.raises(InvalidValue, match="charity register"):
-        profiles.normalise_charity_number(typed)
-
-
-@pytest.mark.parametrize(("typed", "stored"), [("12345r", "12345R"), ("2459 RS", "2459RS")])
-def test_fca_society_numbers(typed: str, stored: str) -> None:
-    assert profiles.normalise_society_number(typed) == stored
 
 
 # --- saving -------------------------------------------------------------------------------
