@@ -17,7 +17,6 @@ a submitted application are all drawn from ``applicable_answers``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -29,12 +28,8 @@ from dps.models.accounts import User
 from dps.models.base import utcnow
 from dps.models.questionnaire import AnswerSet, QuestionnaireVersion
 from dps.rules.enums import SectionStatus
-from dps.rules.questionnaire.answers import (
-    capitalised,
-    formatted,
-    raw_for_section,
-    read_section,
-)
+from dps.rules.questionnaire import applies, progress, readable
+from dps.rules.questionnaire.answers import raw_for_section, read_section
 from dps.rules.questionnaire.definition import (
     PACKAGED_DEFINITION,
     Definition,
@@ -42,14 +37,16 @@ from dps.rules.questionnaire.definition import (
     Question,
     QuestionType,
     Section,
-    applies,
     check,
     checksum_of,
     parse,
     read_file,
 )
+from dps.rules.questionnaire.progress import Gap
+from dps.rules.questionnaire.readable import AnswerRow, ReadableSection
 from dps.rules.timefmt import london
 from dps.services.common import audit
+from dps.services.common.locking import lock_row
 
 __all__ = [
     "PACKAGED_DEFINITION",
@@ -73,34 +70,6 @@ __all__ = [
     "section_status",
     "sections_for",
 ]
-
-
-@dataclass(frozen=True)
-class Gap:
-    """Something missing or not valid, for the check-your-answers page."""
-
-    section_id: str
-    question_id: str
-    message: str
-    section_title: str = ""
-    # The id of the box to link to on the section's page.
-    field_id: str = ""
-
-
-@dataclass(frozen=True)
-class AnswerRow:
-    question_id: str
-    label: str
-    value: str  # as a person reads it; lines separated by "\n"
-
-
-@dataclass(frozen=True)
-class ReadableSection:
-    section_id: str
-    title: str
-    part_title: str
-    lot: int | None
-    rows: list[AnswerRow]
 
 
 def london_today() -> date:
@@ -188,15 +157,14 @@ def current_version() -> QuestionnaireVersion:
 
 def sections_for(version: QuestionnaireVersion, lot_numbers: Iterable[int]) -> list[Section]:
     """The sections asked of an application for these lots, in order."""
-    lots = set(lot_numbers)
-    return [s for s in definition_of(version).sections if s.lot is None or s.lot in lots]
+    return applies.sections_for(definition_of(version), lot_numbers)
 
 
 def section_for(
     version: QuestionnaireVersion, section_id: str, lot_numbers: Iterable[int]
 ) -> Section | None:
     """The section, if it is asked of an application for these lots."""
-    return next((s for s in sections_for(version, lot_numbers) if s.id == section_id), None)
+    return applies.section_for(definition_of(version), section_id, lot_numbers)
 
 
 # --- answers -----------------------------------------------------------------------------------
@@ -254,7 +222,7 @@ def save_section(
     earlier_version = None
     if answer_set.questionnaire_version_id not in (None, version.id):
         earlier_version = answer_set.questionnaire_version.version
-        answers, pending = _carried_across(definition, answers, pending)
+        answers, pending = applies.carried_across(definition, answers, pending)
 
     reading = read_section(section, form_data, answers, pending, context, today or london_today())
 
@@ -288,18 +256,12 @@ def save_section(
 
 
 def _answers_to_change(organisation_id: int, version: QuestionnaireVersion) -> AnswerSet:
-    """The organisation's answers, locked until the commit (PostgreSQL), made if it has none.
+    """The organisation's answers, locked until the commit, made if it has none.
 
     The answers of every section are kept in one row: without the lock two colleagues saving
     different sections at once would each write back the other's old answers.
     """
-    query = (
-        db.select(AnswerSet)
-        .where(AnswerSet.organisation_id == organisation_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    answer_set = db.session.scalars(query).first()
+    answer_set = lock_row(AnswerSet, _answer_set_id(organisation_id))
     if answer_set is not None:
         return answer_set
     answer_set = AnswerSet(
@@ -313,38 +275,17 @@ def _answers_to_change(organisation_id: int, version: QuestionnaireVersion) -> A
             db.session.add(answer_set)
     except IntegrityError:
         # A colleague's first save made the row a moment ago: use theirs.
-        return db.session.scalars(query).one()
+        theirs = lock_row(AnswerSet, _answer_set_id(organisation_id))
+        if theirs is None:
+            raise
+        return theirs
     return answer_set
 
 
-def _carried_across(
-    definition: Definition, answers: Mapping[str, Any], pending: Mapping[str, Any]
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The answers kept under a new version: those whose question it still asks, same kind."""
-    kept = {
-        key: value
-        for key, value in answers.items()
-        if (question := definition.question(key)) is not None and _fits(question, value)
-    }
-    return kept, {key: value for key, value in pending.items() if definition.question(key)}
-
-
-def _fits(question: Question, value: Any) -> bool:
-    match question.type:
-        case QuestionType.MONEY | QuestionType.NUMBER:
-            return isinstance(value, int) and not isinstance(value, bool)
-        case QuestionType.CHECKBOXES:
-            return isinstance(value, list) and all(isinstance(v, str) for v in value)
-        case QuestionType.GROUP:
-            return isinstance(value, list) and all(isinstance(item, dict) for item in value)
-        case QuestionType.DATE:
-            try:
-                date.fromisoformat(value)
-            except (TypeError, ValueError):
-                return False
-            return True
-        case _:
-            return isinstance(value, str)
+def _answer_set_id(organisation_id: int) -> int | None:
+    return db.session.scalar(
+        db.select(AnswerSet.id).where(AnswerSet.organisation_id == organisation_id)
+    )
 
 
 def page_values(answer_set: AnswerSet, section: Section) -> dict[str, Any]:
@@ -352,7 +293,7 @@ def page_values(answer_set: AnswerSet, section: Section) -> dict[str, Any]:
     return raw_for_section(section, answer_set.answers or {}, answer_set.pending_input or {})
 
 
-# --- what applies, statuses and gaps -----------------------------------------------------------
+# --- what applies, statuses and gaps (dps.rules.questionnaire), for a published version ----
 
 
 def applicable_answers(
@@ -362,36 +303,7 @@ def applicable_answers(
     context: Mapping[str, Any],
 ) -> dict[str, Any]:
     """The answers to the questions asked of an application for these lots: what it keeps."""
-    kept: dict[str, Any] = {}
-    for section in sections_for(version, lot_numbers):
-        for question in section.questions:
-            value = answers.get(question.id)
-            if value is None or not applies(question, kept, context):
-                continue
-            if not _fits(question, value):
-                continue
-            if question.type == QuestionType.GROUP:
-                value = [_applicable_item(question, item, kept, context) for item in value]
-            kept[question.id] = value
-    return kept
-
-
-def _applicable_item(
-    group: Question, item: Mapping[str, Any], kept: Mapping[str, Any], context: Mapping[str, Any]
-) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for sub in group.questions:
-        if sub.id in item and applies(sub, kept, context, item=result):
-            result[sub.id] = item[sub.id]
-    return result
-
-
-def _stored_errors(
-    section: Section, answers: Mapping[str, Any], context: Mapping[str, Any], today: date
-) -> dict[str, str]:
-    """The section's answers read again as if typed: what is missing or no longer valid."""
-    raw = raw_for_section(section, answers, {})
-    return read_section(section, raw, answers, {}, context, today).errors
+    return applies.applicable_answers(definition_of(version), answers, lot_numbers, context)
 
 
 def section_status(
@@ -408,17 +320,15 @@ def section_status(
     ``pending`` (AnswerSet.pending_input) keeps a section with something typed but not valid
     yet In progress.
     """
-    lot_numbers = list(lot_numbers)
-    section = section_for(version, section_id, lot_numbers)
-    if section is None:
-        raise LookupError(f"Section {section_id} is not asked for lots {lot_numbers}")
-    kept = applicable_answers(version, answers, lot_numbers, context)
-    typed = [q.id for q in section.questions if q.id in (pending or {})]
-    if not typed and not any(q.id in kept for q in section.questions):
-        return SectionStatus.NOT_STARTED
-    if typed or _stored_errors(section, kept, context, today or london_today()):
-        return SectionStatus.IN_PROGRESS
-    return SectionStatus.COMPLETED
+    return progress.section_status(
+        definition_of(version),
+        answers,
+        section_id,
+        lot_numbers,
+        context,
+        pending,
+        today or london_today(),
+    )
 
 
 def gaps(
@@ -429,28 +339,9 @@ def gaps(
     today: date | None = None,
 ) -> list[Gap]:
     """Everything missing or not valid in the questionnaire for these lots, section by section."""
-    lot_numbers = list(lot_numbers)
-    kept = applicable_answers(version, answers, lot_numbers, context)
-    found: list[Gap] = []
-    for section in sections_for(version, lot_numbers):
-        for key, message in _stored_errors(section, kept, context, today or london_today()).items():
-            question_id, _, rest = key.partition("-")
-            question = section.question(question_id)
-            if question is not None and rest:
-                index, _, sub_id = rest.partition("-")
-                message = f"{capitalised(question.item_label)} {int(index) + 1}: {message}"
-                sub = next((q for q in question.questions if q.id == sub_id), None)
-                field_id = f"{key}-day" if sub and sub.type == QuestionType.DATE else key
-            else:
-                is_date = question is not None and question.type == QuestionType.DATE
-                field_id = f"{key}-day" if is_date else key
-            found.append(Gap(section.id, question_id, message, section.title, field_id))
-    return found
-
-
-# --- reading the answers -----------------------------------------------------------------------
-
-NOT_ANSWERED = "Not answered"
+    return progress.gaps(
+        definition_of(version), answers, lot_numbers, context, today or london_today()
+    )
 
 
 def readable_answers(
@@ -460,36 +351,4 @@ def readable_answers(
     context: Mapping[str, Any],
 ) -> list[ReadableSection]:
     """The questions asked and their answers, as people read them (check your answers, print)."""
-    lot_numbers = list(lot_numbers)
-    kept = applicable_answers(version, answers, lot_numbers, context)
-    result = []
-    for section in sections_for(version, lot_numbers):
-        rows: list[AnswerRow] = []
-        for question in section.questions:
-            if not applies(question, kept, context):
-                continue
-            rows.extend(_rows(question, kept.get(question.id)))
-        result.append(
-            ReadableSection(section.id, section.title, section.part_title, section.lot, rows)
-        )
-    return result
-
-
-def _rows(question: Question, value: Any) -> list[AnswerRow]:
-    if question.type != QuestionType.GROUP:
-        text = NOT_ANSWERED if value is None else formatted(question, value)
-        return [AnswerRow(question.id, question.label, text)]
-    if not value:
-        return [AnswerRow(question.id, question.label, NOT_ANSWERED)]
-    return [
-        AnswerRow(
-            question.id,
-            f"{capitalised(question.item_label)} {number}",
-            "\n".join(
-                f"{sub.label}: {formatted(sub, item[sub.id])}"
-                for sub in question.questions
-                if sub.id in item
-            ),
-        )
-        for number, item in enumerate(value, start=1)
-    ]
+    return readable.readable_answers(definition_of(version), answers, lot_numbers, context)

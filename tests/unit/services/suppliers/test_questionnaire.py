@@ -8,21 +8,15 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
 from flask import Flask
 
 from dps.extensions import db
 from dps.models import AnswerSet, AuditEvent, QuestionnaireVersion
 from dps.rules.enums import SectionStatus
-from dps.rules.questionnaire.answers import read_value
 from dps.rules.questionnaire.definition import (
     PACKAGED_DEFINITION,
-    SCHEMA_PATH,
     DefinitionInvalid,
-    QuestionType,
-    check,
-    read_file,
 )
 from dps.services.suppliers import questionnaire
 from tests.fixtures.questionnaire_world import (
@@ -62,41 +56,6 @@ def question(question_id: str) -> Any:
 
 
 # --- the definition ---------------------------------------------------------------------------
-
-
-def test_the_packaged_definition_is_valid_against_the_schema() -> None:
-    schema = json.loads(SCHEMA_PATH.read_text())
-    jsonschema.Draft202012Validator.check_schema(schema)
-    definition = json.loads(PACKAGED_DEFINITION.read_text())
-    jsonschema.validate(definition, schema, cls=jsonschema.Draft202012Validator)
-    check(read_file(PACKAGED_DEFINITION))
-
-
-def test_every_question_id_is_unique(app: Flask) -> None:
-    definition = questionnaire.definition_of(questionnaire.current_version())
-    ids = [q.id for _, q in definition.questions()]
-    assert len(ids) == len(set(ids))
-    for _, group in definition.questions():
-        sub_ids = [sub.id for sub in group.questions]
-        assert len(sub_ids) == len(set(sub_ids)), group.id
-
-
-def test_the_definition_asks_what_the_standard_questionnaire_asks(app: Flask) -> None:
-    definition = questionnaire.definition_of(questionnaire.current_version())
-    parts = {s.part_title for s in definition.sections}
-    assert parts == {
-        "Part 1: Supplier information",
-        "Part 2: Exclusion grounds",
-        "Part 3: Selection questions",
-        "Part 4: The co-operative difference",
-    }
-    principles = definition.section("ccin_principles")
-    assert principles is not None and len(principles.questions) == 10
-    assert all(q.type == QuestionType.TEXTAREA and q.max_words for q in principles.questions)
-    used = {q.type for _, q in definition.questions()} | {
-        sub.type for _, q in definition.questions() for sub in q.questions
-    }
-    assert used == set(QuestionType)
 
 
 def _broken(tmp_path: Path, change: Any) -> Path:
@@ -413,65 +372,6 @@ def test_lot_specific_sections_are_only_for_the_lots_chosen(world: World) -> Non
 # --- reading answers ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("typed", "pence"),
-    [
-        ("250000", 25_000_000),
-        ("£1,250,000.50", 125_000_050),
-        ("12.5", 1250),
-        (" 0 ", 0),
-        ("£ 36 000 000", 3_600_000_000),
-    ],
-)
-def test_money_is_typed_in_pounds_and_kept_in_pence(app: Flask, typed: str, pence: int) -> None:
-    assert read_value(question("annual_turnover"), typed, date.today()) == (pence, None)
-
-
-@pytest.mark.parametrize(
-    ("typed", "message"),
-    [
-        ("-5", "Your latest annual turnover must be £0 or more"),
-        (
-            "12.345",
-            "Your latest annual turnover must be an amount in pounds, like 250000 or 250000.50",
-        ),
-        (
-            "a lot",
-            "Your latest annual turnover must be an amount in pounds, like 250000 or 250000.50",
-        ),
-        ("1" * 13, "Your latest annual turnover must be less than £1 trillion"),
-    ],
-)
-def test_money_that_is_not_an_amount_is_refused(app: Flask, typed: str, message: str) -> None:
-    assert read_value(question("annual_turnover"), typed, date.today()) == (None, message)
-
-
-def test_dates_must_be_real_and_on_the_right_side_of_today(app: Flask) -> None:
-    today = date(2026, 11, 25)
-    year_end = question("turnover_year_end")
-    expiry = question("public_liability_expiry")
-    assert read_value(year_end, ["31", "3", "2026"], today) == ("2026-03-31", None)
-    assert read_value(year_end, ["", "", ""], today) == (None, None)
-    name = "The date the financial year ended"
-    assert read_value(year_end, ["29", "2", "2025"], today) == (None, f"{name} must be a real date")
-    assert read_value(year_end, ["31", "", ""], today) == (
-        None,
-        f"{name} must include a month and year",
-    )
-    assert read_value(year_end, ["31", "3", "26"], today) == (
-        None,
-        f"{name} must have a year with 4 numbers",
-    )
-    assert read_value(year_end, ["1", "1", "2027"], today) == (
-        None,
-        f"{name} must be today or in the past",
-    )
-    assert read_value(expiry, ["24", "11", "2026"], today)[1] == (
-        "The expiry date of your public liability insurance must be today or in the future"
-    )
-    assert read_value(expiry, ["25", "11", "2026"], today) == ("2026-11-25", None)
-
-
 def test_a_case_study_cannot_end_before_it_started(world: World) -> None:
     study = dict(
         COMPLETE_INPUT["lot1_case_studies"]["lot1_case_studies"][0], end_date=["1", "1", "2020"]
@@ -500,24 +400,6 @@ def test_word_limits(world: World) -> None:
         "lot1_policy_experience": "Your experience of developing and testing co-operative "
         "policy must be 500 words or fewer"
     }
-
-
-@pytest.mark.parametrize(
-    ("question_id", "typed", "message"),
-    [
-        ("parent_name", "x" * 201, "The parent company’s name must be 200 characters or fewer"),
-        (
-            "ms_statement_url",
-            "not a web address",
-            "Enter the web address of your modern slavery statement in the correct format, like https://www.example.org",
-        ),
-        ("trading_months", "seven", "How many months you have been trading must be a whole number"),
-        ("trading_months", "30", "How many months you have been trading must be 24 or fewer"),
-        ("bid_type", "partnership", "Select how you are bidding"),
-    ],
-)
-def test_formats_are_checked(app: Flask, question_id: str, typed: str, message: str) -> None:
-    assert read_value(question(question_id), typed, date.today()) == (None, message)
 
 
 def test_an_email_address_must_look_like_one(world: World) -> None:
