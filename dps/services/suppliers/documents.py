@@ -3,36 +3,36 @@
 Documents belong to the organisation and are reused by every application it makes. A file is
 accepted only when its content is a PDF, DOCX, XLSX, ODT, PNG or JPEG that agrees with its name
 (``dps.outside.filetypes``), has passed the virus-scan hook, and is stored through the storage
-interface with its SHA-256 checksum (``dps.outside.storage``). Replacing a document keeps the
-old version, pointing at its successor: nothing uploaded is ever deleted.
+interface with its SHA-256 checksum (``dps.outside.storage``); the checks an upload must pass are
+``dps.services.suppliers.document_checks``. Replacing a document keeps the old version, pointing
+at its successor: nothing uploaded is ever deleted.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
-from typing import IO, Any, BinaryIO, Protocol
-
-from flask import current_app
+from typing import Any, BinaryIO
 
 from dps.extensions import db
 from dps.models.accounts import User
 from dps.models.base import utcnow
 from dps.models.documents import Document
 from dps.models.dps import Lot
-from dps.outside import filetypes, storage
+from dps.outside import storage
 from dps.rules.calendar import london_date
 from dps.rules.enums import DocumentKind, SectionStatus
+from dps.rules.refusals import NotFound
 from dps.rules.timefmt import format_date
 from dps.services.common import audit
+from dps.services.common.locking import lock_row
 from dps.services.dps.period import current_dps
-
-log = logging.getLogger(__name__)
+from dps.services.suppliers import document_checks
+from dps.services.suppliers.document_checks import TITLE_MAX_LENGTH as TITLE_MAX_LENGTH
+from dps.services.suppliers.document_checks import DocumentRefused, UploadedFile
 
 EXPIRES_SOON_DAYS = 30
-TITLE_MAX_LENGTH = 200
 
 INSURANCE_KINDS = tuple(kind for kind in DocumentKind if kind.is_insurance)
 KIND_ORDER = {kind: position for position, kind in enumerate(DocumentKind)}
@@ -56,28 +56,9 @@ EQUALITY_QUESTION_ID = "eq_policy"
 DATA_PROTECTION_MEASURES_QUESTION_ID = "dp_measures"
 DATA_PROTECTION_POLICY_MEASURE = "policy"
 
-SCAN_FAILED_MESSAGE = "The selected file could not be checked for viruses – try again"
-INFECTED_MESSAGE = "The selected file contains a virus"
 
-
-class DocumentRefused(ValueError):
-    """An upload cannot be accepted. ``field`` names the part of the form the message is for:
-    ``file``, ``kind``, ``title`` or ``expires_on``."""
-
-    def __init__(self, message: str, field: str = "file") -> None:
-        super().__init__(message)
-        self.field = field
-
-
-class DocumentNotFound(LookupError):
+class DocumentNotFound(NotFound):
     """No such document in this organisation (another organisation's is not found either)."""
-
-
-class UploadedFile(Protocol):
-    """What an upload needs of a file: Werkzeug's FileStorage is one."""
-
-    filename: str | None
-    stream: IO[bytes]
 
 
 def today() -> date:
@@ -283,11 +264,11 @@ def upload(
     """
     try:
         replaced = _replaceable(replaces_id, organisation_id) if replaces_id is not None else None
-        kind = replaced.kind if replaced else _kind(kind)
-        title = _title(title, kind)
-        expires_on = _expiry(kind, expires_on)
-        checked, data = _read_and_check(file_storage)
-        scan_result = _scan(data, checked.filename)
+        kind = replaced.kind if replaced else document_checks.kind_of(kind)
+        title = document_checks.title_for(title, kind)
+        expires_on = document_checks.expiry_for(kind, expires_on, today())
+        checked, data = document_checks.read_and_check(file_storage)
+        scan_result = document_checks.scan(data, checked.filename)
     except (DocumentRefused, DocumentNotFound):
         db.session.rollback()  # let go of the lock on the replaced document
         raise
@@ -332,12 +313,8 @@ def upload(
 
 def _replaceable(document_id: int, organisation_id: int) -> Document:
     # Locked, so that two people replacing the same document at once cannot both succeed.
-    replaced = db.session.scalars(
-        db.select(Document)
-        .where(Document.id == document_id, Document.organisation_id == organisation_id)
-        .with_for_update()
-    ).first()
-    if replaced is None:
+    replaced = lock_row(Document, document_id)
+    if replaced is None or replaced.organisation_id != organisation_id:
         raise DocumentNotFound(document_id)
     if not replaced.is_current:
         raise DocumentRefused(
@@ -345,64 +322,6 @@ def _replaceable(document_id: int, organisation_id: int) -> Document:
             "Replace the newest version instead"
         )
     return replaced
-
-
-def _kind(kind: DocumentKind | str) -> DocumentKind:
-    try:
-        return DocumentKind(kind)
-    except ValueError:
-        raise DocumentRefused("Select what the document is", field="kind") from None
-
-
-def _title(title: str | None, kind: DocumentKind) -> str:
-    title = " ".join((title or "").split())
-    if len(title) > TITLE_MAX_LENGTH:
-        raise DocumentRefused(
-            f"The title must be {TITLE_MAX_LENGTH} characters or fewer", field="title"
-        )
-    if not title and kind == DocumentKind.OTHER:
-        raise DocumentRefused("Enter a title for the document", field="title")
-    return title or kind.label
-
-
-def _expiry(kind: DocumentKind, expires_on: date | None) -> date | None:
-    if not kind.is_insurance:
-        return None  # only certificates lapse; anything typed for another kind is ignored
-    if expires_on is None:
-        raise DocumentRefused("Enter the date the certificate expires", field="expires_on")
-    if expires_on <= today():
-        raise DocumentRefused(
-            "The date the certificate expires must be in the future", field="expires_on"
-        )
-    return expires_on
-
-
-def _read_and_check(file_storage: UploadedFile | None) -> tuple[filetypes.CheckedFile, bytes]:
-    max_bytes = int(current_app.config["DOCUMENT_MAX_BYTES"])
-    if file_storage is None or not file_storage.filename:
-        raise DocumentRefused(filetypes.CHOOSE_MESSAGE)
-    # One byte more than allowed is enough to know the file is too large.
-    data = file_storage.stream.read(max_bytes + 1)
-    try:
-        return filetypes.check(file_storage.filename, data, max_bytes), data
-    except filetypes.FileRefused as refused:
-        raise DocumentRefused(str(refused)) from None
-
-
-def _scan(data: bytes, filename: str) -> str:
-    try:
-        result = storage.get_scanner()(data, filename)
-    except Exception:
-        # Whatever went wrong, an unchecked file is not let through.
-        log.exception("The virus scanner failed on an upload")
-        raise DocumentRefused(SCAN_FAILED_MESSAGE) from None
-    if result == storage.INFECTED:
-        log.warning("The virus scanner refused an upload: %s", filename)
-        raise DocumentRefused(INFECTED_MESSAGE)
-    if result not in storage.SCAN_RESULTS:
-        log.error("The virus scanner answered %r", result)
-        raise DocumentRefused(SCAN_FAILED_MESSAGE)
-    return str(result)
 
 
 def _summary(document: Document) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from dps.rules.profile_values import (
 from dps.rules.refusals import NotFound
 from dps.services.common import audit
 
+
 class ProfileNotFound(NotFound):
     """There is no supplier organisation with this id."""
 
