@@ -17,7 +17,7 @@ from dps.models.dps import Lot
 from dps.models.renewals import DeclarationRenewal
 from dps.rules.calendar import london_date
 from dps.rules.enums import ApplicationStatus
-from dps.services.applications import submission as applications
+from dps.services.applications import drafting
 from dps.services.applications.timeline import outstanding_clarification
 from dps.services.dps import period as dps_service
 from dps.services.pool import renewals
@@ -70,14 +70,12 @@ def dashboard_for(organisation_id: int, *, at: datetime) -> Dashboard:
     """The organisation's home page as it stands at the instant ``at``."""
     on = london_date(at)
     dps = dps_service.current_dps()
-    listed = applications.applications_for(organisation_id)
+    listed = drafting.applications_for(organisation_id)
     draft = next((a for a in listed if a.status == ApplicationStatus.DRAFT), None)
     expiring = documents.expiring_within(organisation_id, EXPIRY_WARNING_DAYS, on=on)
     places = _places(organisation_id, dps.lots if dps else [])
     available = (
-        any(a.available for a in applications.lot_availability(organisation_id, dps))
-        if dps
-        else False
+        any(a.available for a in drafting.lot_availability(organisation_id, dps)) if dps else False
     )
     return Dashboard(
         # A draft that was deleted (withdrawn before it was sent) is no longer the supplier's.

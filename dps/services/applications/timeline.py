@@ -17,7 +17,7 @@ from dps.extensions import db
 from dps.models.applications import Application
 from dps.models.clarifications import ClarificationRequest
 from dps.rules.enums import ApplicationStatus
-from dps.services.applications.submission import UNDECIDED
+from dps.rules.lifecycles import UNDECIDED
 
 S = ApplicationStatus
 

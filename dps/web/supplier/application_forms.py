@@ -15,7 +15,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, HiddenField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
-from dps.services.applications.submission import LotAvailability
+from dps.services.applications.drafting import LotAvailability
 
 REASON_MAX = 2000
 

@@ -6,32 +6,25 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from dps.models.applications import Application
 from dps.models.base import utcnow
 from dps.rules.enums import ApplicationStatus
-from dps.services.applications import snapshot, submission, task_list, timeline
+from dps.services.applications import drafting, snapshot, submission, task_list, timeline
 from dps.services.dps import period as dps_service
 from dps.services.qualification import clarifications
-from dps.web.access import Area, allow, current_organisation_id
+from dps.web.access import Area, allow, current_actor, organisation_id_or_404
+from dps.web.refusals import show_refusal
 from dps.web.supplier import bp
 from dps.web.supplier.application_forms import DeclarationForm, LotsForm, WithdrawForm
-
-
-def _organisation_id() -> int:
-    organisation_id = current_organisation_id()
-    if organisation_id is None:
-        abort(404)
-    return organisation_id
 
 
 def _application_or_404(application_id: int | None) -> Application:
     """The signed-in supplier's application; anyone else's is "not found", like a missing one."""
     if application_id is None:
         abort(404)
-    application = submission.get_application(application_id, _organisation_id())
+    application = drafting.get_application(application_id, organisation_id_or_404())
     if application is None:
         abort(404)
     return application
@@ -50,15 +43,15 @@ def _draft_or_status_page(application: Application) -> Response | None:
 @bp.route("/applications/new", methods=["GET", "POST"])
 @allow(Area.SUPPLIER)
 def start_application() -> Any:
-    organisation_id = _organisation_id()
-    draft = submission.current_draft(organisation_id)
+    organisation_id = organisation_id_or_404()
+    draft = drafting.current_draft(organisation_id)
     if draft is not None:
         flash("You already have an application you have not sent. Continue it here.")
         return redirect(url_for(".application", application_id=draft.id))
     dps = dps_service.current_dps()
     if dps is None:
         abort(404)
-    availability = submission.lot_availability(organisation_id, dps)
+    availability = drafting.lot_availability(organisation_id, dps)
     form = LotsForm()
     form.offer(availability)
     if request.method == "GET":
@@ -66,11 +59,11 @@ def start_application() -> Any:
     follows = _application_or_404(form.follows.data) if form.follows.data else None
     if form.validate_on_submit():
         try:
-            application = submission.start_application(
-                organisation_id, form.lots.data or [], actor=current_user, follows=follows
+            application = drafting.start_application(
+                organisation_id, form.lots.data or [], actor=current_actor(), follows=follows
             )
-        except submission.ApplicationError as error:
-            form.lots.errors = [error.message]
+        except drafting.ApplicationError as refused:
+            show_refusal(form, refused, field="lots")
         else:
             return redirect(url_for(".application", application_id=application.id))
     return _lots_page(form, availability, application=None, follows=follows)
@@ -82,7 +75,7 @@ def application_lots(application_id: int) -> Any:
     application = _application_or_404(application_id)
     if (sent := _draft_or_status_page(application)) is not None:
         return sent
-    availability = submission.lot_availability(
+    availability = drafting.lot_availability(
         application.organisation_id, application.dps, excluding=application
     )
     form = LotsForm()
@@ -91,9 +84,9 @@ def application_lots(application_id: int) -> Any:
         form.lots.data = application.lot_numbers
     if form.validate_on_submit():
         try:
-            submission.change_lots(application, form.lots.data or [], actor=current_user)
-        except submission.ApplicationError as error:
-            form.lots.errors = [error.message]
+            drafting.change_lots(application, form.lots.data or [], actor=current_actor())
+        except drafting.ApplicationError as refused:
+            show_refusal(form, refused, field="lots")
         else:
             return redirect(url_for(".application", application_id=application.id))
     return _lots_page(form, availability, application=application, follows=None)
@@ -101,7 +94,7 @@ def application_lots(application_id: int) -> Any:
 
 def _lots_page(
     form: LotsForm,
-    availability: list[submission.LotAvailability],
+    availability: list[drafting.LotAvailability],
     *,
     application: Application | None,
     follows: Application | None,
@@ -169,11 +162,11 @@ def declaration(application_id: int) -> Any:
             confirmed=bool(form.confirm.data),
         )
         try:
-            submission.submit(application, made, actor=current_user, at=utcnow())
+            submission.submit(application, made, actor=current_actor(), at=utcnow())
         except submission.SubmissionRefused as refused:
             problems = refused.problems
-        except submission.ApplicationError as error:
-            getattr(form, error.field or "confirm").errors = [error.message]
+        except drafting.ApplicationError as refused:
+            show_refusal(form, refused, field="confirm")
         else:
             return redirect(url_for(".application_sent", application_id=application.id))
     return render_template(
@@ -217,7 +210,7 @@ def withdraw_application(application_id: int) -> Any:
     if form.validate_on_submit():
         was_draft = application.status == ApplicationStatus.DRAFT
         submission.withdraw(
-            application, reason=form.reason.data or "", actor=current_user, at=utcnow()
+            application, reason=form.reason.data or "", actor=current_actor(), at=utcnow()
         )
         if was_draft:
             flash(f"You have deleted your draft application {application.reference}.", "success")

@@ -7,20 +7,19 @@ user's organisation; another organisation's is "not found", like one that does n
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from dps.models.accounts import User
 from dps.models.documents import Document
 from dps.outside import filetypes
 from dps.rules.enums import DocumentKind
 from dps.services.suppliers import documents
-from dps.web.access import Area, allow, current_organisation_id
+from dps.web.access import Area, allow, current_actor, organisation_id_or_404
 from dps.web.auth.routes import safe_next
 from dps.web.downloads import document_download
+from dps.web.refusals import show_refusal
 from dps.web.supplier import bp
 from dps.web.supplier.documents_forms import DocumentForm, KindForm
 from dps.web.supplier.uploads import too_large_page
@@ -28,19 +27,12 @@ from dps.web.supplier.uploads import too_large_page
 UPLOAD_ENDPOINT = "supplier.upload_document"
 
 
-def _organisation_id() -> int:
-    organisation_id = current_organisation_id()
-    if organisation_id is None:
-        abort(404)
-    return organisation_id
-
-
 def _document_or_404(document_id: Any) -> Document:
     try:
         wanted = int(document_id)
     except (TypeError, ValueError):
         abort(404)
-    found = documents.get_document(wanted, _organisation_id())
+    found = documents.get_document(wanted, organisation_id_or_404())
     if found is None:
         abort(404)
     return found
@@ -66,7 +58,7 @@ def _file_type_name(content_type: str) -> str:
 @bp.get("/documents", endpoint="documents")
 @allow(Area.SUPPLIER)
 def documents_list() -> str:
-    current = documents.current_documents(_organisation_id())
+    current = documents.current_documents(organisation_id_or_404())
     held = {document.kind for document in current}
     return render_template(
         "supplier/documents.html",
@@ -110,18 +102,16 @@ def upload_document() -> str | Response:
     if form.validate_on_submit():
         try:
             document = documents.upload(
-                _organisation_id(),
+                organisation_id_or_404(),
                 kind,
                 form.title.data,
                 form.file.data,
                 form.expiry(),
-                actor=cast(User, current_user._get_current_object()),
+                actor=current_actor(),
                 replaces_id=replaced.id if replaced else None,
             )
-        except documents.DocumentNotFound:
-            abort(404)
         except documents.DocumentRefused as refused:
-            getattr(form, refused.field, form.file).errors.append(str(refused))
+            show_refusal(form, refused, field="file")
         else:
             flash(f"‘{document.title}’ has been uploaded", "success")
             return redirect(safe_next(form.next.data) or url_for("supplier.documents"))
@@ -180,7 +170,7 @@ def _replaced_from_url() -> Document | None:
     if not wanted:
         return None
     try:
-        return documents.get_document(int(wanted), _organisation_id())
+        return documents.get_document(int(wanted), organisation_id_or_404())
     except ValueError:
         return None
 

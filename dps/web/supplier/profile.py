@@ -6,33 +6,24 @@ request can reach another supplier's profile.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from dps.models.accounts import User
 from dps.models.suppliers import SupplierProfile
 from dps.services.suppliers import profiles
-from dps.web.access import Area, allow, current_organisation_id
+from dps.web.access import Area, allow, current_actor, organisation_id_or_404
 from dps.web.auth.routes import safe_next
 from dps.web.supplier import bp
 from dps.web.supplier.profile_forms import ProfileForm
-
-
-def _organisation_id() -> int:
-    organisation_id = current_organisation_id()
-    if organisation_id is None:
-        abort(404)
-    return organisation_id
 
 
 @bp.get("/profile")
 @allow(Area.SUPPLIER)
 def profile() -> str:
     return render_template(
-        "supplier/profile.html", **summary_context(profiles.profile_for(_organisation_id()))
+        "supplier/profile.html", **summary_context(profiles.profile_for(organisation_id_or_404()))
     )
 
 
@@ -53,14 +44,13 @@ def summary_context(profile: SupplierProfile) -> dict[str, Any]:
 @bp.route("/profile/edit", methods=["GET", "POST"])
 @allow(Area.SUPPLIER)
 def edit_profile() -> str | Response:
-    organisation_id = _organisation_id()
+    organisation_id = organisation_id_or_404()
     # Where to go once saved, such as the application's task list; only a path on this site.
     next_url = safe_next(request.args.get("next"))
     found = profiles.profile_for(organisation_id)
     form = ProfileForm(data=ProfileForm.initial(found))
     if form.validate_on_submit():
-        actor = cast(User, current_user._get_current_object())
-        profiles.update_profile(organisation_id, form.to_data(), actor)
+        profiles.update_profile(organisation_id, form.to_data(), current_actor())
         problems = profiles.problems(profiles.profile_for(organisation_id))
         if form.save_later.data:
             flash(_saved_for_later(problems), "success")

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
-from dps.models.accounts import User
 from dps.models.applications import Application
 from dps.rules.enums import ApplicationStatus
-from dps.services.applications import submission
+from dps.rules.questionnaire.definition import Section
+from dps.services.applications import drafting
 from dps.services.suppliers import questionnaire
-from dps.services.suppliers.questionnaire import Section
-from dps.web.access import Area, allow, current_organisation_id
+from dps.web.access import Area, allow, current_actor, organisation_id_or_404
 from dps.web.supplier import bp
 from dps.web.supplier.questionnaire_forms import (
     ACTION,
@@ -28,13 +26,9 @@ SAVE_AND_COME_BACK_LATER = "later"
 
 
 def _application_or_404(application_id: int) -> tuple[int, Application]:
-    organisation_id = current_organisation_id()
-    application = (
-        submission.get_application(application_id, organisation_id)
-        if organisation_id is not None
-        else None
-    )
-    if organisation_id is None or application is None:
+    organisation_id = organisation_id_or_404()
+    application = drafting.get_application(application_id, organisation_id)
+    if application is None:
         abort(404)
     return organisation_id, application
 
@@ -77,7 +71,7 @@ def section_page(
             organisation_id,
             page.id,
             changed if changed is not None else raw,
-            cast(User, current_user._get_current_object()),
+            current_actor(),
             context=context,
         )
         if changed is not None:

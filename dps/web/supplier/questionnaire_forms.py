@@ -32,8 +32,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 
-from dps.rules.questionnaire.definition import reveal_target
-from dps.services.suppliers.questionnaire import Question, QuestionType, Section
+from dps.rules.questionnaire.definition import Question, QuestionType, Section, reveal_target
 from dps.web.fields import DateBoxesInput
 
 # The posted name and value of the buttons that change a repeating group without leaving it.
