@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from dps.extensions import db
 from dps.models import Application, AuditEvent, OutboxMessage
 from dps.rules.enums import ApplicationStatus, OutboxKind
-from dps.services.applications import snapshot, submission
+from dps.services.applications import drafting, snapshot, submission
 from tests.fixtures.application_world import (
     DECLARATION,
     DURING_THE_PERIOD,
@@ -162,7 +162,7 @@ def test_two_colleagues_sending_at_once_send_it_once(pg_app: Flask, world: World
             try:
                 submission.submit(application, DECLARATION, actor=actor, at=DURING_THE_PERIOD)
                 outcomes[name] = "sent"
-            except submission.ApplicationLocked:
+            except drafting.ApplicationLocked:
                 db.session.rollback()
                 outcomes[name] = "refused: already sent"
 

@@ -24,7 +24,7 @@ from dps.rules.enums import (
     OutboxKind,
     Role,
 )
-from dps.services.applications import submission
+from dps.services.applications import drafting, submission
 from dps.services.suppliers import documents, profiles
 from tests.conftest import page_text
 from tests.fixtures.application_world import (
@@ -82,7 +82,7 @@ def declaration_form(**changes: Any) -> dict[str, Any]:
 
 
 def the_draft(world: World) -> Application:
-    draft = submission.current_draft(world.supplier.id)
+    draft = drafting.current_draft(world.supplier.id)
     assert draft is not None
     return draft
 
@@ -192,7 +192,7 @@ def test_a_supplier_applies_from_choosing_lots_to_the_status_page(
 def test_check_your_answers_lists_every_gap_with_a_link_to_put_it_right(
     signed_in: FlaskClient, world: World
 ) -> None:
-    draft = submission.start_application(world.supplier.id, [1], actor=world.owner)
+    draft = drafting.start_application(world.supplier.id, [1], actor=world.owner)
     check = signed_in.get(url(draft, "/check-answers"))
     gaps = {a.get_text(strip=True): a["href"] for a in check.soup.select("#gaps a")}
     profile_link = urlsplit(gaps["Enter the main contact’s name"])
@@ -222,7 +222,7 @@ def test_the_lots_page_shows_an_admitted_lot_as_not_selectable(
     assert refused.status_code == 200
     assert refused.soup.title.get_text().startswith("Error: ")
     assert "You are already admitted to Lot 1" in page_text(refused)
-    assert submission.current_draft(world.supplier.id) is None
+    assert drafting.current_draft(world.supplier.id) is None
 
 
 def test_choosing_no_lot_is_an_error(signed_in: FlaskClient, world: World) -> None:
@@ -234,7 +234,7 @@ def test_choosing_no_lot_is_an_error(signed_in: FlaskClient, world: World) -> No
 
 
 def test_a_second_start_continues_the_draft(signed_in: FlaskClient, world: World) -> None:
-    draft = submission.start_application(world.supplier.id, [2], actor=world.owner)
+    draft = drafting.start_application(world.supplier.id, [2], actor=world.owner)
     again = signed_in.get("/supplier/applications/new")
     assert again.headers["Location"] == url(draft)
 
@@ -275,7 +275,7 @@ def test_a_missing_tick_keeps_the_name_and_role(signed_in: FlaskClient, world: W
 def test_an_unfinished_application_links_to_check_your_answers(
     signed_in: FlaskClient, world: World
 ) -> None:
-    draft = submission.start_application(world.supplier.id, [1], actor=world.owner)
+    draft = drafting.start_application(world.supplier.id, [1], actor=world.owner)
     page = signed_in.post(url(draft, "/declaration"), data=declaration_form())
     [problem] = page.soup.select(".govuk-error-summary a")
     assert problem["href"] == url(draft, "/check-answers")
@@ -327,7 +327,7 @@ def test_another_supplier_gets_not_found_by_form_field(client: FlaskClient, worl
         "/supplier/applications/new", data={"lots": ["1"], "follows": str(decided.id)}
     )
     assert response.status_code == 404
-    assert submission.current_draft(world.rival.id) is None
+    assert drafting.current_draft(world.rival.id) is None
 
 
 def test_applying_again_follows_the_decided_application(
@@ -380,7 +380,7 @@ def test_withdrawing_asks_first_then_withdraws_and_says_so(
 
 
 def test_deleting_a_draft_goes_home(signed_in: FlaskClient, world: World) -> None:
-    draft = submission.start_application(world.supplier.id, [1], actor=world.owner)
+    draft = drafting.start_application(world.supplier.id, [1], actor=world.owner)
     confirm = signed_in.get(url(draft, "/withdraw"))
     assert "delete your draft" in confirm.soup.h1.get_text()
     done = signed_in.post(url(draft, "/withdraw"), data={})
@@ -470,7 +470,7 @@ def test_the_dashboard_shows_applications_admissions_expiring_documents_and_acti
     signed_in: FlaskClient, world: World
 ) -> None:
     clarification = earlier_application(world, [2], S.CLARIFICATION_REQUESTED)
-    draft = submission.start_application(world.supplier.id, [1], actor=world.owner)
+    draft = drafting.start_application(world.supplier.id, [1], actor=world.owner)
     today = documents.today()
     for kind, expires in (
         (DocumentKind.PUBLIC_LIABILITY, today + timedelta(days=1)),
@@ -528,7 +528,7 @@ def test_a_supplier_admitted_to_both_lots_is_not_offered_to_apply(
 
 def test_the_dashboard_links_lead_somewhere(signed_in: FlaskClient, world: World) -> None:
     complete_everything(world.supplier, world.owner, [1])
-    submission.start_application(world.supplier.id, [1], actor=world.owner)
+    drafting.start_application(world.supplier.id, [1], actor=world.owner)
     home = signed_in.get("/supplier/")
     for href in links(home).values():
         if href.startswith("/"):
