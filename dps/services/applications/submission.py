@@ -18,7 +18,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select, update
 
-from dps.celery_app import QUEUE_CHECKS, celery, load_task_modules
+from dps.celery_app import QUEUE_CHECKS
 from dps.extensions import db
 from dps.models.accounts import User
 from dps.models.admissions import Admission
@@ -36,7 +36,7 @@ from dps.services.common import audit
 from dps.services.common.outbox import enqueue_email, enqueue_task
 from dps.services.common.statemachine import move
 from dps.services.dps import period as dps_service
-from dps.services.qualification import checks
+from dps.services.qualification import runs as check_runs
 from dps.services.suppliers import questionnaire
 
 S = ApplicationStatus
@@ -44,8 +44,8 @@ S = ApplicationStatus
 # DESIGN §4, in one place: the only moves an application can make.
 
 
-# The qualification checks (the next issue's workers) pick a submitted application up through
-# this task. Until a worker module registers it, a submitted application simply waits.
+# The qualification checks pick a submitted application up through this task (workers/checks.py),
+# handed over by name through the outbox.
 CHECKS_TASK = "workers.checks.run_application_checks"
 
 REFERENCE_FORMAT = "CCIN-DPS-{id:06d}"
@@ -413,9 +413,9 @@ def _check_declaration(declaration: Declaration) -> None:
 
 
 def checks_available() -> bool:
-    """Whether the qualification checks exist in this deployment (a worker registers them)."""
-    load_task_modules()
-    return CHECKS_TASK in celery.tasks
+    """Whether a sent application is handed to the qualification checks: always here (tests
+    about applying rather than checking turn it off, and the application then waits as sent)."""
+    return True
 
 
 def _hand_over_to_checks(application: Application) -> None:
@@ -473,7 +473,7 @@ def withdraw(application: Application, *, reason: str, actor: User, at: datetime
     was_submitted = application.status != S.DRAFT
     reason = reason.strip()
     # Before the move: the check results are locked before the application, as the checks do.
-    checks.cancel_pending(application.id)
+    check_runs.cancel_pending(application.id)
     move(APPLICATION, application, S.WITHDRAWN, actor=actor, reason=reason or None)
     application.withdrawn_at = at
     application.withdrawal_reason = reason or None
