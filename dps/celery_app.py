@@ -57,12 +57,12 @@ class AppContextTask(Task):
 def load_task_modules() -> None:
     """Register every task in this process (needed only to run tasks in-process).
 
-    A process that is importing ``workers`` itself (``celery -A workers``) registers them as it
-    goes, so nothing is imported here while it does.
+    A process that is importing ``workers`` itself (``celery -A workers``) builds its app on the
+    way (``workers.app``) and registers the tasks as it goes, so nothing is imported here then.
     """
-    workers = sys.modules.get("workers")
-    if workers is not None and not hasattr(workers, "flask_app"):
-        return  # the workers are being imported now, and build this app on the way
+    building = sys.modules.get("workers.app")
+    if building is not None and not hasattr(building, "flask_app"):
+        return  # workers.app is building this very app: its tasks follow
     for module in TASK_MODULES:
         importlib.import_module(module)
 

@@ -20,7 +20,7 @@ from dps.celery_app import QUEUE_CHECKS, celery
 from dps.services.applications.submission import CHECKS_TASK
 from dps.services.qualification import runs
 from dps.services.qualification.registry import TransientCheckError
-from workers import flask_app
+from workers.app import flask_app
 
 RETRIES: dict[str, Any] = {
     "acks_late": True,
