@@ -7,6 +7,7 @@ notifications-api. They take ids, never objects. Queue names are constants here.
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any
 
 from celery import Celery, Task
@@ -22,9 +23,10 @@ ALL_QUEUES = (QUEUE_DEFAULT, QUEUE_OUTBOX, QUEUE_CHECKS, QUEUE_SCHEDULED)
 RELAY_OUTBOX_TASK = "workers.scheduled.relay_outbox"
 SWEEP_OUTBOX_TASK = "workers.scheduled.sweep_outbox"
 
-# The modules that define tasks. The worker imports them through ``celery -A workers``; the web
-# imports them only to run a task in-process (the embedded default).
-TASK_MODULES = ("workers", "workers.reminders")
+# The modules that define tasks. The worker imports them through ``celery -A workers``; when
+# tasks run in-process (the embedded default), ``init_celery`` imports them once. Nothing else
+# does: the services hand work over by task name through the outbox.
+TASK_MODULES = ("workers", "workers.checks", "workers.reminders", "workers.scheduled")
 
 celery = Celery("dps")
 
@@ -53,7 +55,14 @@ class AppContextTask(Task):
 
 
 def load_task_modules() -> None:
-    """Register every task in this process (needed only to run tasks in-process)."""
+    """Register every task in this process (needed only to run tasks in-process).
+
+    A process that is importing ``workers`` itself (``celery -A workers``) builds its app on the
+    way (``workers.app``) and registers the tasks as it goes, so nothing is imported here then.
+    """
+    building = sys.modules.get("workers.app")
+    if building is not None and not hasattr(building, "flask_app"):
+        return  # workers.app is building this very app: its tasks follow
     for module in TASK_MODULES:
         importlib.import_module(module)
 
@@ -88,8 +97,11 @@ def init_celery(app: Flask) -> Celery:
     extra = app.config.get("CELERY_EXTRA")
     if extra:
         celery.conf.update(extra)
+    celery.conf.include = list(TASK_MODULES)
     celery.Task = AppContextTask
     celery.set_default()
     _bound_app = app
     app.extensions["celery"] = celery
+    if in_process:
+        load_task_modules()  # the tasks this process will run itself
     return celery

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dps.celery_app import QUEUE_SCHEDULED, celery
 from dps.models.base import utcnow
 from dps.services.pool import reminders
-from workers import flask_app
+from workers.app import flask_app
 
 EVERY_SECONDS = float(flask_app.config["REMINDERS_EVERY_SECONDS"])
 

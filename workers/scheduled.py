@@ -15,7 +15,7 @@ from dps.celery_app import (
     celery,
 )
 from dps.services.common import outbox
-from workers import flask_app
+from workers.app import flask_app
 
 # Every minute by default (OUTBOX_SWEEP_SECONDS); the tests shorten it.
 SWEEP_EVERY_SECONDS = float(flask_app.config["OUTBOX_SWEEP_SECONDS"])

@@ -2,15 +2,15 @@
 
 ``GET {COMPANIES_HOUSE_API_URL}/company/{number}``, with the API key as the basic-auth user name
 and an empty password. Every request takes a slot of the rate limit shared by all worker
-processes (dps/services/rate_limit.py): Companies House allows 600 requests in five minutes per
+processes (dps/outside/rate_limit.py): Companies House allows 600 requests in five minutes per
 key, and answers 429 beyond it.
 
 What can happen to a look-up:
 - the company is found: a ``Company``;
 - there is no such company (404): ``None``;
 - a fault that may pass (429, 5xx, a timeout, no connection, our rate limit full):
-  ``CompaniesHouseUnavailable``, a ``TransientCheckError``, so the check is retried later, no
-  sooner than ``retry_after`` when the service said how long to wait;
+  ``CompaniesHouseUnavailable``, which the check turns into a retry later, no sooner than
+  ``retry_after`` when the service said how long to wait;
 - Companies House refuses the request itself (the key is wrong, 401/403, or another 4xx):
   ``CompaniesHouseRefused``; retrying would not help, a person must look.
 """
@@ -28,7 +28,6 @@ import httpx
 
 from dps.config import ConfigurationError
 from dps.outside import rate_limit
-from dps.services.qualification.checks import TransientCheckError
 
 DEFAULT_API_URL = "https://api.company-information.service.gov.uk"
 RATE_LIMIT_NAME = "companies-house"
@@ -75,8 +74,19 @@ class Company:
     date_of_creation: str | None
     looked_up_at: datetime
 
+    def as_profile(self) -> dict[str, Any]:
+        """The register's names for these parts, and when they were looked up (ISO 8601)."""
+        return {
+            "company_number": self.number,
+            "company_name": self.name,
+            "company_status": self.status,
+            "type": self.type,
+            "date_of_creation": self.date_of_creation,
+            "looked_up_at": self.looked_up_at.isoformat(),
+        }
 
-class CompaniesHouseUnavailable(TransientCheckError):
+
+class CompaniesHouseUnavailable(Exception):
     """Companies House cannot answer now; try again, no sooner than ``retry_after`` if given."""
 
     def __init__(self, message: str, retry_after: float | None = None) -> None:

@@ -12,6 +12,20 @@ can never see more than the limit in any window, however long a request spent on
 process that dies mid-request leaves a slot held for ``hold_seconds`` (longer than any request
 can take), then a window. A caller waits for a free slot when the wait is short, and otherwise
 gets ``RateLimitExceeded`` with the time to wait, to retry later.
+
+Why not the ``limits`` library (installed with Flask-Limiter), whose Redis moving window counts
+the same kind of log: it cannot keep these promises, which tests/unit/outside/test_rate_limit.py
+asserts.
+- A slot held until the answer: ``limits`` stamps an entry when the hit is taken and it lapses
+  one window later, with no way to keep it while the request is in flight or to restart its
+  window at the answer (``test_a_request_in_flight_keeps_its_slot_until_it_is_answered`` and
+  its Redis twin). Counted from the hit, a slow request lets the service see more than the limit
+  in one window.
+- Pausing everyone after a 429 for as long as the service asked (``pause``): it has nothing like
+  it.
+- Windows shorter than a second (the tests' ``Rate(1, 0.2)``): its windows are whole seconds.
+- One clock: its Redis scripts take the time from each caller's machine (``time.time()``), so
+  workers on machines whose clocks differ would disagree; these scripts read Redis's own clock.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ from dps.extensions import db
 from dps.models import Application, AuditEvent, CheckResult, CheckRun, OutboxMessage
 from dps.rules.enums import ApplicationStatus, CheckOutcome, CheckState, OutboxKind, OutboxStatus
 from dps.services.applications import submission
-from dps.services.qualification import checks
+from dps.services.qualification import registry
 from dps.services.suppliers import profiles
 from tests.fixtures.application_world import (
     DECLARATION,
@@ -230,7 +230,7 @@ def test_a_sent_application_is_checked_by_a_worker_and_ready_for_review(
     attempts = attempts_when_done(application)
     assert attempts == once_each(attempts)
     by_check = {(r.check, r.scope): r for r in results(application)}
-    assert {name for name, _scope in by_check} == {check.name for check in checks.registered()}
+    assert {name for name, _scope in by_check} == {check.name for check in registry.registered()}
     company = by_check[("companies_house", "all")]
     assert company.outcome == CheckOutcome.PASS, company.reason
     assert company.evidence is not None and company.evidence["company_status"] == "active"

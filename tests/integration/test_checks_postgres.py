@@ -11,12 +11,14 @@ from flask import Flask
 
 from dps.extensions import db
 from dps.models import Application, AuditEvent, OutboxMessage
+from dps.rules.checks.verdict import CheckVerdict
 from dps.rules.enums import ApplicationStatus, CheckOutcome, OutboxKind
 from dps.rules.lifecycles import APPLICATION
 from dps.services.applications import submission
 from dps.services.common.statemachine import move
-from dps.services.qualification import checks
-from dps.services.qualification.checks import CheckContext, CheckVerdict
+from dps.services.qualification import registry
+from dps.services.qualification import runs as check_runs
+from dps.services.qualification.registry import CheckContext
 from tests.fixtures.application_world import (
     DECLARATION,
     DURING_THE_PERIOD,
@@ -58,7 +60,7 @@ def finish_together(app: Flask, result_ids: list[int]) -> None:
     def finish(result_id: int) -> None:
         try:
             with app.app_context():
-                checks.run_check(result_id)
+                check_runs.run_check(result_id)
         except BaseException as error:  # reported below
             failures.append(error)
 
@@ -85,12 +87,12 @@ def test_the_last_two_checks_finishing_together_close_the_run_once(
         return CheckVerdict(CheckOutcome.PASS, "Done at the same moment as the other.")
 
     for name in ("left", "right"):
-        checks.register(name, label=name)(meet)
+        registry.register(name, label=name)(meet)
     try:
         move(APPLICATION, application, S.CHECKING, actor=None)
         # A race lost only sometimes is run several times: each run must close exactly once.
         for number in range(1, 6):
-            run = checks.start_run(
+            run = check_runs.start_run(
                 application_id=application.id, reason="rerun", actor=None, only=["left", "right"]
             )
             db.session.commit()
@@ -105,7 +107,7 @@ def test_the_last_two_checks_finishing_together_close_the_run_once(
             assert (number, len(closed), run.completed_at is not None) == (number, 1, True)
     finally:
         for name in ("left", "right"):
-            checks.CHECKS.pop(name, None)
+            registry.CHECKS.pop(name, None)
 
     assert status(application) == S.READY_FOR_REVIEW
     assert [s for s in subjects() if s.endswith(WITH_REVIEWERS)] == [

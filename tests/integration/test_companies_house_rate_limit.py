@@ -23,7 +23,7 @@ from dps.models.base import utcnow
 from dps.models.checks import CheckResult
 from dps.rules.enums import ApplicationStatus, CheckOutcome, CheckState
 from dps.services.applications import submission
-from dps.services.qualification import checks
+from dps.services.qualification import runs as check_runs
 from dps.services.suppliers import questionnaire
 from tests.fixtures.ch_stub import CompaniesHouseStub, most_in_any_window
 from tests.fixtures.helpers import make_supplier
@@ -104,7 +104,7 @@ def test_two_workers_never_send_more_than_the_limit_in_any_window(
 
     for index in range(CHECKS_AT_ONCE):
         application = sent_application(world, index, stub)
-        checks.start_run(
+        check_runs.start_run(
             application_id=application.id, reason="rerun", actor=None, only=["companies_house"]
         )
     db.session.commit()  # after the commit the outbox hands every check to the workers at once

@@ -269,9 +269,9 @@ def _deliver_in_process(message: OutboxMessage) -> bool:
 
 
 def _run_task_in_process(name: str, args: list[Any]) -> None:
-    from dps.celery_app import celery, load_task_modules
+    from dps.celery_app import celery
 
-    load_task_modules()
+    # The task modules were loaded when the app was built to run tasks in-process (init_celery).
     # apply() runs the task here and now, in an app context (and session) of its own.
     celery.tasks[name].apply(args=args, throw=True)
 

@@ -24,7 +24,14 @@ from dps.models.base import utcnow
 from dps.rules.timefmt import format_date
 from dps.services.applications import snapshot
 from dps.services.common import trails as trails_service
-from dps.services.qualification import checks, clarifications, decisions, work_queue
+from dps.services.qualification import (
+    clarifications,
+    decisions,
+    registry,
+    results,
+    runs,
+    work_queue,
+)
 from dps.web.access import Area, allow
 from dps.web.admin import bp
 from dps.web.admin.review_forms import (
@@ -102,7 +109,7 @@ def review_context(application: Application, *, actor: User) -> dict[str, Any]:
         "working_days_left": work_queue.working_days_left(application, utcnow()),
         "overdue": work_queue.is_overdue(application, utcnow()),
         "copy": snapshot.submitted_copy(application),
-        "runs": checks.results_by_run(application.id),
+        "runs": results.results_by_run(application.id),
         "recommendations": work_queue.recommendations(application),
         "clarifications": clarifications.history(application),
         "can_ask": clarifications.can_ask(application),
@@ -117,8 +124,7 @@ def review_context(application: Application, *, actor: User) -> dict[str, Any]:
 
 
 def _check_labels() -> dict[str, str]:
-    # registered() loads the worker modules that define the checks (and their labels).
-    return {check.name: check.label for check in checks.registered()}
+    return {check.name: check.label for check in registry.registered()}
 
 
 @bp.get("/applications/<int:application_id>/documents/<int:document_id>")
@@ -159,8 +165,8 @@ def rerun_check(application_id: int, check: str) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        checks.rerun_check(application.id, check, actor=_actor())
-    except checks.CheckError as refused:
+        runs.rerun_check(application.id, check, actor=_actor())
+    except runs.CheckError as refused:
         flash(str(refused))
     else:
         flash(f"The check “{_check_labels().get(check, check)}” is running again", "success")

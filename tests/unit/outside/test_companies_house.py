@@ -12,7 +12,6 @@ import socket
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -29,8 +28,10 @@ from dps.outside.companies_house import (
     Settings,
     _retry_after,
 )
+from dps.rules.checks.companies_house import STATUSES
 from dps.rules.enums import CheckOutcome, CheckState, LegalForm
-from dps.services.qualification.checks import TransientCheckError
+from dps.rules.names import names_match
+from dps.services.qualification.registry import TransientCheckError, companies_house_verdict
 from tests.fixtures import ch_stub, services
 from tests.fixtures.ch_stub import CompaniesHouseStub
 
@@ -66,14 +67,6 @@ def expected_outcome(status: str) -> CheckOutcome:
     if status in FAILING:
         return CheckOutcome.FAIL
     return CheckOutcome.REFER  # insolvency, and anything else: a person decides
-
-
-@pytest.fixture
-def check(app: Flask) -> ModuleType:
-    """The check's module (imported once the test's app exists: the workers bind to it)."""
-    from workers.checks import companies_house
-
-    return companies_house
 
 
 @pytest.fixture
@@ -125,20 +118,18 @@ def test_the_reference_list_of_statuses_is_there() -> None:
     assert "active" in published_statuses()
 
 
-def test_every_published_status_is_in_the_table_and_nothing_else(check: ModuleType) -> None:
+def test_every_published_status_is_in_the_table_and_nothing_else() -> None:
     statuses = published_statuses()
     if not statuses:
         services.missing(f"Companies House constants at {CONSTANTS}")
-    assert sorted(check.STATUSES) == statuses
+    assert sorted(STATUSES) == statuses
 
 
 @pytest.mark.parametrize("status", published_statuses())
-def test_each_published_status_decides_the_check(
-    check: ModuleType, stub: CompaniesHouseStub, status: str
-) -> None:
+def test_each_published_status_decides_the_check(stub: CompaniesHouseStub, status: str) -> None:
     stub.add_company("07000001", "CO-OPERATIVE FUTURES LIMITED", status)
 
-    verdict = check.verdict_for(profile("07000001"), client_for(stub))
+    verdict = companies_house_verdict(profile("07000001"), client_for(stub))
 
     assert verdict.outcome == expected_outcome(status)
     assert verdict.evidence["company_status"] == status
@@ -150,12 +141,10 @@ def test_each_published_status_decides_the_check(
         assert "as active" not in verdict.reason
 
 
-def test_a_status_not_in_the_published_list_refers(
-    check: ModuleType, stub: CompaniesHouseStub
-) -> None:
+def test_a_status_not_in_the_published_list_refers(stub: CompaniesHouseStub) -> None:
     stub.add_company("07000002", "CO-OPERATIVE FUTURES LIMITED", "something-new")
 
-    verdict = check.verdict_for(profile("07000002"), client_for(stub))
+    verdict = companies_house_verdict(profile("07000002"), client_for(stub))
 
     assert verdict.outcome == CheckOutcome.REFER
     assert "something-new" in verdict.reason
@@ -180,10 +169,8 @@ def test_a_status_not_in_the_published_list_refers(
         ("Futures (North West) Ltd", "FUTURES NORTH WEST LIMITED"),
     ],
 )
-def test_names_equal_after_normalising_match(
-    check: ModuleType, given: str, registered: str
-) -> None:
-    assert check.names_match(given, registered)
+def test_names_equal_after_normalising_match(given: str, registered: str) -> None:
+    assert names_match(given, registered)
 
 
 @pytest.mark.parametrize(
@@ -196,14 +183,14 @@ def test_names_equal_after_normalising_match(
         ("Limited Editions Ltd", "EDITIONS LIMITED"),
     ],
 )
-def test_different_names_do_not_match(check: ModuleType, given: str, registered: str) -> None:
-    assert not check.names_match(given, registered)
+def test_different_names_do_not_match(given: str, registered: str) -> None:
+    assert not names_match(given, registered)
 
 
 def test_an_active_company_under_another_name_refers_showing_both_names(
-    check: ModuleType, stub: CompaniesHouseStub
+    stub: CompaniesHouseStub,
 ) -> None:
-    verdict = check.verdict_for(profile(name="Co-op Futures Ltd"), client_for(stub))
+    verdict = companies_house_verdict(profile(name="Co-op Futures Ltd"), client_for(stub))
 
     assert verdict.outcome == CheckOutcome.REFER
     assert "CO-OPERATIVE FUTURES LIMITED" in verdict.reason
@@ -211,10 +198,10 @@ def test_an_active_company_under_another_name_refers_showing_both_names(
     assert verdict.evidence["name_matches"] is False
 
 
-def test_a_dissolved_company_fails_whatever_its_name(
-    check: ModuleType, stub: CompaniesHouseStub
-) -> None:
-    verdict = check.verdict_for(profile(ch_stub.DISSOLVED, "Someone Else Ltd"), client_for(stub))
+def test_a_dissolved_company_fails_whatever_its_name(stub: CompaniesHouseStub) -> None:
+    verdict = companies_house_verdict(
+        profile(ch_stub.DISSOLVED, "Someone Else Ltd"), client_for(stub)
+    )
 
     assert verdict.outcome == CheckOutcome.FAIL
     assert "dissolved" in verdict.reason
@@ -229,19 +216,17 @@ def test_a_dissolved_company_fails_whatever_its_name(
     [LegalForm.SOCIETY, LegalForm.CHARITY, LegalForm.PARTNERSHIP, LegalForm.SOLE_TRADER],
 )
 def test_legal_forms_without_a_number_are_not_applicable_and_nothing_is_asked(
-    check: ModuleType, stub: CompaniesHouseStub, legal_form: LegalForm
+    stub: CompaniesHouseStub, legal_form: LegalForm
 ) -> None:
-    verdict = check.verdict_for(profile(None, legal_form=legal_form), client_for(stub))
+    verdict = companies_house_verdict(profile(None, legal_form=legal_form), client_for(stub))
 
     assert verdict.outcome == CheckOutcome.NOT_APPLICABLE
     assert "Companies House number" in verdict.reason
     assert stub.requests() == []
 
 
-def test_a_charity_that_is_also_a_company_is_looked_up(
-    check: ModuleType, stub: CompaniesHouseStub
-) -> None:
-    verdict = check.verdict_for(profile(legal_form=LegalForm.CHARITY), client_for(stub))
+def test_a_charity_that_is_also_a_company_is_looked_up(stub: CompaniesHouseStub) -> None:
+    verdict = companies_house_verdict(profile(legal_form=LegalForm.CHARITY), client_for(stub))
 
     assert verdict.outcome == CheckOutcome.PASS
     assert [r["number"] for r in stub.requests()] == [ch_stub.ACTIVE]
@@ -249,9 +234,9 @@ def test_a_charity_that_is_also_a_company_is_looked_up(
 
 @pytest.mark.parametrize("legal_form", [LegalForm.COMPANY, LegalForm.CIC, LegalForm.OTHER, None])
 def test_no_number_where_one_is_expected_or_may_be_refers(
-    check: ModuleType, stub: CompaniesHouseStub, legal_form: LegalForm | None
+    stub: CompaniesHouseStub, legal_form: LegalForm | None
 ) -> None:
-    verdict = check.verdict_for(profile(None, legal_form=legal_form), client_for(stub))
+    verdict = companies_house_verdict(profile(None, legal_form=legal_form), client_for(stub))
 
     assert verdict.outcome == CheckOutcome.REFER
     assert "No Companies House number was given" in verdict.reason
@@ -260,10 +245,8 @@ def test_no_number_where_one_is_expected_or_may_be_refers(
 # --- no key, a wrong key ---------------------------------------------------------------------
 
 
-def test_without_a_key_the_check_refers_and_says_why(
-    check: ModuleType, stub: CompaniesHouseStub
-) -> None:
-    verdict = check.verdict_for(profile(), client_for(stub, api_key=""))
+def test_without_a_key_the_check_refers_and_says_why(stub: CompaniesHouseStub) -> None:
+    verdict = companies_house_verdict(profile(), client_for(stub, api_key=""))
 
     assert verdict.outcome == CheckOutcome.REFER
     assert "no Companies House API key is configured" in verdict.reason
@@ -271,10 +254,8 @@ def test_without_a_key_the_check_refers_and_says_why(
     assert stub.requests() == []
 
 
-def test_the_default_configuration_has_no_key_so_the_registered_check_refers(
-    app: Flask, check: ModuleType
-) -> None:
-    from dps.services.qualification.checks import CHECKS, CheckContext, registered
+def test_the_default_configuration_has_no_key_so_the_registered_check_refers(app: Flask) -> None:
+    from dps.services.qualification.registry import CHECKS, CheckContext, registered
 
     assert app.config["COMPANIES_HOUSE_API_KEY"] == ""
     assert "companies_house" in {c.name for c in registered()}
@@ -293,10 +274,8 @@ def test_the_default_configuration_has_no_key_so_the_registered_check_refers(
     assert "COMPANIES_HOUSE_API_KEY" in verdict.reason
 
 
-def test_a_key_companies_house_refuses_refers_and_says_so(
-    check: ModuleType, stub: CompaniesHouseStub
-) -> None:
-    verdict = check.verdict_for(profile(), client_for(stub, api_key="wrong-key"))
+def test_a_key_companies_house_refuses_refers_and_says_so(stub: CompaniesHouseStub) -> None:
+    verdict = companies_house_verdict(profile(), client_for(stub, api_key="wrong-key"))
 
     assert verdict.outcome == CheckOutcome.REFER
     assert "refused the API key (401)" in verdict.reason
@@ -324,10 +303,8 @@ def test_an_active_company_is_read_with_the_key_as_the_basic_auth_user(
     assert request["status"] == 200
 
 
-def test_the_evidence_keeps_the_number_status_name_and_time(
-    check: ModuleType, stub: CompaniesHouseStub
-) -> None:
-    verdict = check.verdict_for(profile(), client_for(stub))
+def test_the_evidence_keeps_the_number_status_name_and_time(stub: CompaniesHouseStub) -> None:
+    verdict = companies_house_verdict(profile(), client_for(stub))
 
     assert verdict.outcome == CheckOutcome.PASS
     evidence = verdict.evidence
@@ -339,7 +316,7 @@ def test_the_evidence_keeps_the_number_status_name_and_time(
 
 
 def test_dissolved_and_in_liquidation_come_back_as_the_register_says(
-    check: ModuleType, stub: CompaniesHouseStub
+    stub: CompaniesHouseStub,
 ) -> None:
     client = client_for(stub)
     dissolved = client.company(ch_stub.DISSOLVED)
@@ -347,30 +324,30 @@ def test_dissolved_and_in_liquidation_come_back_as_the_register_says(
 
     assert dissolved is not None and dissolved.status == "dissolved"
     assert liquidation is not None and liquidation.status == "liquidation"
-    verdict = check.verdict_for(profile(ch_stub.LIQUIDATION, "Winding Down Ltd"), client)
+    verdict = companies_house_verdict(profile(ch_stub.LIQUIDATION, "Winding Down Ltd"), client)
     assert verdict.outcome == CheckOutcome.REFER
     assert "in liquidation" in verdict.reason
 
 
 def test_a_company_not_on_the_register_is_none_and_fails_the_check(
-    check: ModuleType, stub: CompaniesHouseStub
+    stub: CompaniesHouseStub,
 ) -> None:
     assert client_for(stub).company(ch_stub.NOT_FOUND) is None
 
-    verdict = check.verdict_for(profile(ch_stub.NOT_FOUND), client_for(stub))
+    verdict = companies_house_verdict(profile(ch_stub.NOT_FOUND), client_for(stub))
     assert verdict.outcome == CheckOutcome.FAIL
     assert f"no company numbered {ch_stub.NOT_FOUND}" in verdict.reason
     assert verdict.evidence["found"] is False
 
 
 def test_429_is_retried_later_no_sooner_than_retry_after_and_every_caller_backs_off(
-    check: ModuleType, stub: CompaniesHouseStub
+    stub: CompaniesHouseStub,
 ) -> None:
     client = client_for(stub, max_wait_seconds=1.0)
-    with pytest.raises(CompaniesHouseUnavailable) as raised:
-        check.verdict_for(profile(ch_stub.RATE_LIMITED), client)
+    with pytest.raises(TransientCheckError) as raised:
+        companies_house_verdict(profile(ch_stub.RATE_LIMITED), client)
 
-    assert isinstance(raised.value, TransientCheckError)
+    assert isinstance(raised.value.__cause__, CompaniesHouseUnavailable)
     assert raised.value.retry_after == ch_stub.RETRY_AFTER_SECONDS
     # The limiter now holds every look-up back for as long as Companies House asked.
     granted, wait = client.limiter.try_acquire("next")
@@ -383,15 +360,15 @@ def test_429_is_retried_later_no_sooner_than_retry_after_and_every_caller_backs_
     assert len(stub.requests()) == 1
 
 
-def test_a_server_error_is_transient(check: ModuleType, stub: CompaniesHouseStub) -> None:
+def test_a_server_error_is_transient(stub: CompaniesHouseStub) -> None:
     with pytest.raises(TransientCheckError, match=r"server error \(500\)"):
-        check.verdict_for(profile(ch_stub.SERVER_ERROR), client_for(stub))
+        companies_house_verdict(profile(ch_stub.SERVER_ERROR), client_for(stub))
 
 
 def test_a_slow_answer_times_out_as_a_transient_fault(stub: CompaniesHouseStub) -> None:
     client = client_for(stub, timeout_seconds=0.3)
 
-    with pytest.raises(TransientCheckError, match=r"did not answer within 0.3 seconds"):
+    with pytest.raises(CompaniesHouseUnavailable, match=r"did not answer within 0.3 seconds"):
         client.company(ch_stub.SLOW)
     assert stub.held() == 1  # the stub is still holding it: we gave up, it did not answer
     stub.release()
@@ -410,7 +387,7 @@ def test_no_connection_is_transient() -> None:
     settings = settings_for(f"http://127.0.0.1:{closed_port}")
     client = CompaniesHouseClient(settings, limiter=rate_limit.LocalRateLimiter(settings.rate, 5))
 
-    with pytest.raises(TransientCheckError, match="could not be reached"):
+    with pytest.raises(CompaniesHouseUnavailable, match="could not be reached"):
         client.company(ch_stub.ACTIVE)
 
 
@@ -491,7 +468,7 @@ def submitted_with(app: Flask, stub: CompaniesHouseStub) -> Callable[[str | None
     the Companies House number given, and return its Companies House result once the checks
     have run in this process, as on the embedded default."""
     from dps.services.applications import submission
-    from dps.services.qualification import checks
+    from dps.services.qualification import results as check_results
     from dps.services.suppliers import profiles
     from tests.fixtures.application_world import (
         DECLARATION,
@@ -513,7 +490,7 @@ def submitted_with(app: Flask, stub: CompaniesHouseStub) -> Callable[[str | None
                 == {}
             )
         submission.submit(application, DECLARATION, actor=world.owner, at=DURING_THE_PERIOD)
-        return checks.latest_results(application.id)[("companies_house", "all")]
+        return check_results.latest_results(application.id)[("companies_house", "all")]
 
     return submit
 

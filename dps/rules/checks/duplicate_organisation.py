@@ -4,17 +4,12 @@ set aside. A person decides whether it is the same body applying twice; so it re
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import select
-
-from dps.extensions import db
-from dps.models.organisations import Organisation
-from dps.models.suppliers import SupplierProfile
-from dps.rules.enums import CheckOutcome, OrganisationKind
+from dps.rules.checks.verdict import CheckVerdict
+from dps.rules.enums import CheckOutcome
 from dps.rules.names import name_key
-from dps.services.qualification.checks import CheckContext, CheckVerdict, register
 
 NUMBERS = {
     "companies_house_number": "Companies House number",
@@ -23,36 +18,29 @@ NUMBERS = {
 }
 
 
-@register("duplicate_organisation", label="Duplicate organisation")
-def duplicate_organisation(context: CheckContext) -> CheckVerdict:
-    ours = context.profile
+def duplicate_organisation(
+    ours: Mapping[str, Any], others: Iterable[Mapping[str, Any]]
+) -> CheckVerdict:
+    """``ours``: the profile sent. ``others``: every other supplier organisation, each with
+    ``organisation_id``, ``name`` (as registered), ``legal_name`` (its profile's, if any) and
+    the numbers of ``NUMBERS`` it has."""
     our_names = _names(ours.get("legal_name"))
-    others = db.session.execute(
-        select(Organisation, SupplierProfile)
-        .outerjoin(SupplierProfile, SupplierProfile.organisation_id == Organisation.id)
-        .where(
-            Organisation.kind == OrganisationKind.SUPPLIER,
-            Organisation.id != context.organisation_id,
-        )
-        .order_by(Organisation.id)
-    )
     matches: list[dict[str, Any]] = []
-    for organisation, profile in others:
-        # An organisation without a profile yet still has the number it registered with.
-        theirs = {field: getattr(profile, field) if profile else None for field in NUMBERS}
-        theirs["companies_house_number"] = (
-            theirs["companies_house_number"] or organisation.companies_house_number
-        )
+    for theirs in others:
         matched_on = [
             f"{label} {ours[field]}"
             for field, label in NUMBERS.items()
-            if ours.get(field) and theirs[field] == ours[field]
+            if ours.get(field) and theirs.get(field) == ours[field]
         ]
-        if our_names & _names(organisation.name, profile.legal_name if profile else None):
+        if our_names & _names(theirs.get("name"), theirs.get("legal_name")):
             matched_on.append("name")
         if matched_on:
             matches.append(
-                {"organisation_id": organisation.id, "name": organisation.name, "same": matched_on}
+                {
+                    "organisation_id": theirs["organisation_id"],
+                    "name": theirs.get("name"),
+                    "same": matched_on,
+                }
             )
     evidence = {
         "compared": {field: ours.get(field) for field in NUMBERS}

@@ -3,9 +3,12 @@ with the self-cleaning the supplier gave (reg. 57(13)), so it refers."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from dps.rules.checks.exclusion_grounds import Ground, grounds, none_declared
+from dps.rules.checks.verdict import CheckVerdict
 from dps.rules.enums import CheckOutcome
-from dps.services.qualification.checks import CheckContext, CheckVerdict, register
-from workers.checks._grounds import Ground, grounds, none_declared
 
 GROUNDS = {
     "dx_environmental_social_labour": "breaching environmental, social or labour law",
@@ -21,9 +24,8 @@ GROUNDS = {
 }
 
 
-@register("discretionary_exclusions", label="Discretionary exclusion grounds")
-def discretionary_exclusions(context: CheckContext) -> CheckVerdict:
-    found = grounds(context.answers, "dx_", GROUNDS)
+def discretionary_exclusions(answers: Mapping[str, Any]) -> CheckVerdict:
+    found = grounds(answers, "dx_", GROUNDS)
     evidence = {"grounds": {ground.question_id: ground.evidence() for ground in found}}
     declared = [ground for ground in found if ground.answer == "yes"]
     if declared:

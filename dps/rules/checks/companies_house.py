@@ -4,6 +4,9 @@ One look-up per application (not per lot). Organisations without a Companies Hou
 (most co-operative and community benefit societies, charities that are not companies,
 partnerships, sole traders) get "not applicable". With no API key configured the check refers
 the company to a person and says why: it never passes without a look-up.
+
+The verdict comes in two steps: ``before_look_up`` decides what needs no look-up (or None when
+the register must be asked); then ``refused`` or ``on_register`` judge the register's answer.
 """
 
 from __future__ import annotations
@@ -11,16 +14,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import current_app
-
-from dps.outside import companies_house
-from dps.outside.companies_house import Company
+from dps.rules.checks.verdict import CheckVerdict
 from dps.rules.enums import CheckOutcome, LegalForm
 from dps.rules.names import names_match
-from dps.services.qualification.checks import CheckContext, CheckVerdict, register
-from dps.services.suppliers import profiles
-
-CHECK_NAME = "companies_house"
 
 # PCR 2015 reg. 57(8)(b): insolvency is a discretionary exclusion ground, so a person decides.
 INSOLVENCY = "the discretionary exclusion ground for insolvency (PCR 2015 reg. 57(8)(b))"
@@ -53,18 +49,20 @@ def status_outcome(status: str) -> tuple[CheckOutcome, str]:
     return STATUSES.get(status, (CheckOutcome.REFER, f"“{status or 'no status'}”"))
 
 
-# --- the check -------------------------------------------------------------------------------
+def not_applicable_because(
+    profile: Mapping[str, Any], numbers_asked: Mapping[str, bool]
+) -> str | None:
+    """Why the check does not apply to this organisation, or None when it does.
 
-
-def not_applicable_because(profile: Mapping[str, Any]) -> str | None:
-    """Why the check does not apply to this organisation, or None when it does."""
+    ``numbers_asked``: the registration numbers asked of the profile's legal form, each with
+    whether it is required.
+    """
     if profile.get("companies_house_number") or not profile.get("legal_form"):
         return None
     legal_form = LegalForm(profile["legal_form"])
-    asked = profiles.numbers_asked(legal_form)
-    if legal_form == LegalForm.OTHER or asked.get("companies_house_number"):
+    if legal_form == LegalForm.OTHER or numbers_asked.get("companies_house_number"):
         return None  # it should be registered, or may be: the check refers it to a person
-    if "companies_house_number" in asked:
+    if "companies_house_number" in numbers_asked:
         return (
             "The organisation is a charity that gave no Companies House number, so it is not "
             "also a company: it is not on the Companies House register."
@@ -75,25 +73,25 @@ def not_applicable_because(profile: Mapping[str, Any]) -> str | None:
     )
 
 
-def verdict_for(
-    profile: Mapping[str, Any], client: companies_house.CompaniesHouseClient
-) -> CheckVerdict:
-    """The check on the profile as the application's snapshot keeps it.
+def evidence_given(profile: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "company_number": profile.get("companies_house_number") or "",
+        "name_given": str(profile.get("legal_name") or ""),
+        "legal_form": profile.get("legal_form"),
+    }
 
-    Raises ``CompaniesHouseUnavailable`` (a transient fault) to have the check tried again.
-    """
-    not_applicable = not_applicable_because(profile)
+
+def before_look_up(
+    profile: Mapping[str, Any], numbers_asked: Mapping[str, bool], *, has_key: bool
+) -> CheckVerdict | None:
+    """The verdict reached without asking the register, or None when it must be asked."""
+    not_applicable = not_applicable_because(profile, numbers_asked)
     if not_applicable is not None:
         return CheckVerdict(
             CheckOutcome.NOT_APPLICABLE, not_applicable, {"legal_form": profile.get("legal_form")}
         )
-    number = profile.get("companies_house_number") or ""
-    given_name = str(profile.get("legal_name") or "")
-    evidence: dict[str, Any] = {
-        "company_number": number,
-        "name_given": given_name,
-        "legal_form": profile.get("legal_form"),
-    }
+    evidence = evidence_given(profile)
+    number = evidence["company_number"]
     if not number:
         return CheckVerdict(
             CheckOutcome.REFER,
@@ -101,22 +99,35 @@ def verdict_for(
             "check whether the organisation is registered.",
             evidence,
         )
-    if not client.has_key:
+    if not has_key:
         return CheckVerdict(
             CheckOutcome.REFER,
             f"Company {number} was not looked up: no Companies House API key is configured "
             "(COMPANIES_HOUSE_API_KEY). Check the company on the register by hand.",
             {**evidence, "looked_up": False},
         )
-    try:
-        company = client.company(number)
-    except (companies_house.CompaniesHouseRefused, ValueError) as refused:
-        return CheckVerdict(
-            CheckOutcome.REFER,
-            f"Company {number} could not be looked up ({refused}). "
-            "Check the company on the register by hand.",
-            {**evidence, "looked_up": False},
-        )
+    return None
+
+
+def refused(profile: Mapping[str, Any], why: str) -> CheckVerdict:
+    """The register refused the look-up (or the number cannot be one): a person looks."""
+    evidence = evidence_given(profile)
+    return CheckVerdict(
+        CheckOutcome.REFER,
+        f"Company {evidence['company_number']} could not be looked up ({why}). "
+        "Check the company on the register by hand.",
+        {**evidence, "looked_up": False},
+    )
+
+
+def on_register(profile: Mapping[str, Any], company: Mapping[str, Any] | None) -> CheckVerdict:
+    """The verdict on the register's company profile (None: the register has no such company).
+
+    ``company`` has the register's ``company_number``, ``company_name``, ``company_status``,
+    ``type`` and ``date_of_creation``, and ``looked_up_at`` (ISO 8601).
+    """
+    evidence = evidence_given(profile)
+    number = evidence["company_number"]
     if company is None:
         return CheckVerdict(
             CheckOutcome.FAIL,
@@ -124,44 +135,40 @@ def verdict_for(
             "identify a registered company.",
             {**evidence, "looked_up": True, "found": False},
         )
-    return _verdict_on(company, given_name, evidence)
-
-
-def _verdict_on(company: Company, given_name: str, evidence: dict[str, Any]) -> CheckVerdict:
+    status_code = str(company.get("company_status") or "")
+    name = str(company.get("company_name") or "")
     evidence = {
         **evidence,
         "looked_up": True,
         "found": True,
-        "company_status": company.status,
-        "company_name": company.name,
-        "company_type": company.type,
-        "date_of_creation": company.date_of_creation,
-        "looked_up_at": company.looked_up_at.isoformat(),
+        "company_status": status_code,
+        "company_name": name,
+        "company_type": company.get("type"),
+        "date_of_creation": company.get("date_of_creation"),
+        "looked_up_at": company.get("looked_up_at"),
     }
-    status, status_label = status_outcome(company.status)
-    reasons = [f"Companies House shows company {company.number} as {status_label}."]
+    status, status_label = status_outcome(status_code)
+    reasons = [
+        f"Companies House shows company {company.get('company_number') or number} "
+        f"as {status_label}."
+    ]
     if status == CheckOutcome.FAIL:
         reasons.append("A company dissolved, closed or struck off the register cannot be admitted.")
-    elif company.status in INSOLVENCY_STATUSES:
+    elif status_code in INSOLVENCY_STATUSES:
         reasons.append(f"A person must decide on {INSOLVENCY}.")
     elif status == CheckOutcome.REFER:
         reasons.append("This check cannot judge that status: a person must look at it.")
-    name_matches = names_match(given_name, company.name)
+    given_name = evidence["name_given"]
+    name_matches = names_match(given_name, name)
     evidence["name_matches"] = name_matches
     if name_matches:
-        reasons.append(f"Its registered name, {company.name}, matches the name given.")
+        reasons.append(f"Its registered name, {name}, matches the name given.")
     else:
         reasons.append(
-            f"Its registered name, {company.name}, differs from the name given, {given_name}: "
+            f"Its registered name, {name}, differs from the name given, {given_name}: "
             "a person must confirm they are the same organisation."
         )
     outcome = status
     if status == CheckOutcome.PASS and not name_matches:
         outcome = CheckOutcome.REFER
     return CheckVerdict(outcome, " ".join(reasons), evidence)
-
-
-@register(CHECK_NAME, label="Companies House registration", per_lot=False)
-def check_companies_house(context: CheckContext) -> CheckVerdict:
-    client = companies_house.client_from_config(current_app.config)
-    return verdict_for(context.profile, client)

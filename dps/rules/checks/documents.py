@@ -3,25 +3,23 @@ the file that was uploaded — its stored bytes hash to the SHA-256 recorded in 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from dps.rules.checks.verdict import CheckVerdict
 from dps.rules.enums import CheckOutcome, DocumentKind
 from dps.rules.timefmt import format_date
-from dps.services.qualification.checks import (
-    CheckContext,
-    CheckVerdict,
-    TransientCheckError,
-    register,
-)
-from dps.services.suppliers import documents
 
 
-@register("documents", label="Documents")
-def documents_check(context: CheckContext) -> CheckVerdict:
-    required = documents.required_kinds(context.answers, context.lot_numbers, context.facts)
-    sent = context.documents
+def documents(
+    required: Sequence[DocumentKind],
+    sent: Sequence[Mapping[str, Any]],
+    intact: Mapping[int, bool | None],
+    today: date,
+) -> CheckVerdict:
+    """``sent``: the documents the snapshot lists. ``intact``: for each by id, whether its
+    stored bytes are still the ones sent (None when it is no longer on record)."""
     problems: list[str] = []
     kinds_sent = {document.get("kind") for document in sent}
     missing = [kind for kind in required if kind.value not in kinds_sent]
@@ -29,13 +27,13 @@ def documents_check(context: CheckContext) -> CheckVerdict:
     expired = [
         document
         for document in sent
-        if DocumentKind(document["kind"]) in required and _expired(document, context.today)
+        if DocumentKind(document["kind"]) in required and _expired(document, today)
     ]
     problems += [
         f"{document['title']} expired on {format_date(date.fromisoformat(document['expires_on']))}."
         for document in expired
     ]
-    checked = [_verify(context.organisation_id, document) for document in sent]
+    checked = [_checked(document, intact.get(document["id"])) for document in sent]
     problems += [found["problem"] for found in checked if found["problem"]]
     evidence = {
         "required": [kind.value for kind in required],
@@ -53,17 +51,12 @@ def documents_check(context: CheckContext) -> CheckVerdict:
     )
 
 
-def _verify(organisation_id: int, sent: Mapping[str, Any]) -> dict[str, Any]:
+def _checked(sent: Mapping[str, Any], intact: bool | None) -> dict[str, Any]:
     """One document sent: is it still stored, and are its bytes the ones that were sent?"""
     found: dict[str, Any] = {"id": sent["id"], "kind": sent["kind"], "sha256": sent["sha256"]}
-    stored = documents.get_document(sent["id"], organisation_id)
     title = sent.get("title") or sent["kind"]
-    if stored is None:
+    if intact is None:
         return found | {"matches": False, "problem": f"{title} is no longer on record."}
-    try:
-        intact = stored.sha256 == sent["sha256"] and documents.verify_checksum(stored)
-    except OSError as error:  # the store cannot be read just now: try again later
-        raise TransientCheckError(f"The document store could not be read: {error}") from error
     if not intact:
         return found | {
             "matches": False,

@@ -1,20 +1,15 @@
-"""The qualification checks as Celery tasks, and the checks themselves (one module each).
+"""The qualification checks as Celery tasks: each takes an id and calls a service.
 
 ``run_application_checks`` picks up a submitted application (handed over through the outbox
-when it was sent) and starts its first run; ``run_check`` runs one result of a run. Both take
-ids and are safe to run twice (``dps.services.qualification.checks``): with ``acks_late`` a
-task whose worker
+when it was sent) and starts its first run; ``run_check`` runs one result of a run. Both are
+safe to run twice (``dps.services.qualification.runs``): with ``acks_late`` a task whose worker
 dies is delivered again, to this worker's next pool process or, after the broker's visibility
-timeout, to another worker. Passing faults are retried with exponential back-off.
-
-Every module in this package is a check: importing it registers it (``checks.register``), so a
-new check is a new module here and nothing else.
+timeout, to another worker. Passing faults are retried with exponential back-off. The checks
+themselves are in ``dps.services.qualification.registry`` and ``dps.rules.checks``.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from typing import Any
 
 from celery import Task
@@ -22,9 +17,10 @@ from celery.utils.time import get_exponential_backoff_interval
 from sqlalchemy.exc import OperationalError
 
 from dps.celery_app import QUEUE_CHECKS, celery
-from dps.services.applications import submission
-from dps.services.qualification import checks
-from workers import flask_app
+from dps.services.applications.submission import CHECKS_TASK
+from dps.services.qualification import runs
+from dps.services.qualification.registry import TransientCheckError
+from workers.app import flask_app
 
 RETRIES: dict[str, Any] = {
     "acks_late": True,
@@ -37,20 +33,20 @@ RETRIES: dict[str, Any] = {
 }
 
 
-@celery.task(name=submission.CHECKS_TASK, bind=True, autoretry_for=(OperationalError,), **RETRIES)
+@celery.task(name=CHECKS_TASK, bind=True, autoretry_for=(OperationalError,), **RETRIES)
 def run_application_checks(self: Task, application_id: int) -> None:
     """Submitted -> checking, and the first run of the checks (nothing if already started)."""
-    checks.start_submission_checks(application_id)
+    runs.start_submission_checks(application_id)
 
 
-@celery.task(name=checks.RUN_CHECK_TASK, bind=True, autoretry_for=(OperationalError,), **RETRIES)
+@celery.task(name=runs.RUN_CHECK_TASK, bind=True, autoretry_for=(OperationalError,), **RETRIES)
 def run_check(self: Task, result_id: int) -> None:
     """One check of a run; a passing fault is tried again, later each time (the service
     records it as an error once the result has had all its attempts)."""
     retries = self.request.retries
     try:
-        checks.run_check(result_id)
-    except checks.TransientCheckError as error:
+        runs.run_check(result_id)
+    except TransientCheckError as error:
         if self.request.is_eager:
             # In-process (the embedded default) there is no broker to wait with: again now.
             self.apply(args=[result_id], retries=retries + 1, throw=True)
@@ -67,10 +63,6 @@ def run_check(self: Task, result_id: int) -> None:
 
 celery.conf.task_routes = {
     **(celery.conf.task_routes or {}),
-    submission.CHECKS_TASK: {"queue": QUEUE_CHECKS},
-    checks.RUN_CHECK_TASK: {"queue": QUEUE_CHECKS},
+    CHECKS_TASK: {"queue": QUEUE_CHECKS},
+    runs.RUN_CHECK_TASK: {"queue": QUEUE_CHECKS},
 }
-
-for _module in pkgutil.iter_modules(__path__):
-    if not _module.name.startswith("_"):  # _helpers are shared by checks, not checks
-        importlib.import_module(f"{__name__}.{_module.name}")

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dps.rules.checks.verdict import CheckVerdict
 from dps.rules.enums import CheckOutcome
-from dps.services.qualification.checks import CheckVerdict
 
 DETAIL_SUFFIXES = ("_details", "_self_cleaning")
 

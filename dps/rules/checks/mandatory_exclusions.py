@@ -5,9 +5,12 @@ The officer still decides, and sees the details and any self-cleaning given in t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from dps.rules.checks.exclusion_grounds import grounds, listed, none_declared
+from dps.rules.checks.verdict import CheckVerdict
 from dps.rules.enums import CheckOutcome
-from dps.services.qualification.checks import CheckContext, CheckVerdict, register
-from workers.checks._grounds import grounds, listed, none_declared
 
 # The grounds the questionnaire asks, by question id, named as a reason reads them.
 GROUNDS = {
@@ -22,9 +25,8 @@ GROUNDS = {
 }
 
 
-@register("mandatory_exclusions", label="Mandatory exclusion grounds")
-def mandatory_exclusions(context: CheckContext) -> CheckVerdict:
-    found = grounds(context.answers, "mx_", GROUNDS)
+def mandatory_exclusions(answers: Mapping[str, Any]) -> CheckVerdict:
+    found = grounds(answers, "mx_", GROUNDS)
     evidence = {"grounds": {ground.question_id: ground.evidence() for ground in found}}
     declared = [ground.name for ground in found if ground.answer == "yes"]
     if declared:
