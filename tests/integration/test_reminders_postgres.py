@@ -21,7 +21,7 @@ from dps.models import Admission, Application, CheckRun, DeclarationRenewal, Out
 from dps.models.base import utcnow
 from dps.rules.calendar import london_date
 from dps.rules.enums import ApplicationStatus, DocumentKind, LotOutcome, OutboxKind
-from dps.services.pool import reminders, renewals
+from dps.services.pool import reminders, renewal_declarations, renewals
 from dps.services.suppliers import documents
 from tests.fixtures.application_world import complete_everything
 from tests.fixtures.documents_world import MILLION_POUNDS, uploaded
@@ -143,7 +143,7 @@ def test_a_renewed_declaration_keeps_an_intact_snapshot_and_starts_its_checks(
     db.session.expire_all()
     kept = db.session.get(DeclarationRenewal, renewal.id)
     assert kept is not None and kept.snapshot is not None
-    assert renewals.is_intact(kept)  # the JSON read back gives the same checksum
+    assert renewal_declarations.is_intact(kept)  # the JSON read back gives the same checksum
     assert kept.confirmed_at is not None and kept.confirmed_at.tzinfo is not None
     runs = db.session.scalars(sa.select(CheckRun).where(CheckRun.renewal_id == renewal.id)).all()
     assert len(runs) == 1 and runs[0].results

@@ -25,6 +25,7 @@ from dps.models.organisations import Organisation
 from dps.outside.tokens import email_link
 from dps.rules.enums import AdmissionStatus, OrganisationKind
 from dps.rules.lifecycles import ADMISSION, HOLDS_A_PLACE
+from dps.rules.refusals import Refusal
 from dps.services.common import audit, statemachine
 from dps.services.qualification import letters
 from dps.services.qualification.letters import Letter
@@ -34,13 +35,8 @@ A = AdmissionStatus
 REASON_MAX_LENGTH = 2000
 
 
-class AdmissionRefused(Exception):
+class AdmissionRefused(Refusal):
     """A change the rules do not allow; ``field`` is where the message belongs."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -83,11 +79,9 @@ def admit(application: Application, lot: Lot, *, actor: User, at: datetime) -> A
         admitted_at=at,
         status_changed_at=at,
     )
-    db.session.add(admission)
-    db.session.flush()
-    audit.record(
-        "admission.admitted",
+    audit.record_new(
         admission,
+        "admission.admitted",
         actor=actor,
         after={
             "status": str(A.ADMITTED),

@@ -1,13 +1,11 @@
 """The scheduled reminders: the decision clock, renewed declarations and lapsing evidence.
 
 Celery beat (and ``make run``'s in-process timer) runs each job several times a day
-(workers/reminders.py); the jobs are safe to run as often as that. Each e-mail carries an
+(workers/reminders.py); the jobs are safe to run as often as that. Each email carries an
 outbox ``dedupe_key`` naming what it is about and, for the decision clock, the day, so a
 reminder goes out once however often the job runs, and two runs at once (PostgreSQL) queue it
 once. The jobs read applications but never change one: a decided application is never edited,
 and checks that follow a supplier after admission act on its admissions (DESIGN §5).
-
-Also here: who these messages go to, and rendering a plain-text e-mail outside a request.
 """
 
 from __future__ import annotations
@@ -16,13 +14,11 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from flask import current_app
 from sqlalchemy import select, text
 
 from dps.extensions import db
-from dps.models.accounts import Membership, User
+from dps.models.accounts import User
 from dps.models.admissions import Admission
 from dps.models.applications import Application
 from dps.models.documents import Document
@@ -30,11 +26,13 @@ from dps.models.renewals import DeclarationRenewal
 from dps.outside.tokens import email_link
 from dps.rules.calendar import london_date, working_days_between
 from dps.rules.enums import DocumentKind, RenewalStatus
+from dps.rules.lifecycles import HOLDS_A_PLACE, UNDECIDED
 from dps.rules.timefmt import format_date
-from dps.services.applications.submission import HOLDS_A_PLACE, UNDECIDED
 from dps.services.common import audit
+from dps.services.common.emails import render_email
 from dps.services.common.outbox import enqueue_email
 from dps.services.qualification import work_queue as review
+from dps.services.qualification.letters import supplier_people
 from dps.services.suppliers.documents import LOT_MINIMUM_COVER
 
 # Reminders start this many working days before a decision or a renewal is due.
@@ -45,28 +43,8 @@ EVIDENCE_WARNING_DAYS = 30
 # The administrators' review page of one application.
 REVIEW_ENDPOINT = "admin.application"
 
-# In a lot's pool (a suspended supplier is still admitted, and must keep its cover).
-IN_A_POOL = HOLDS_A_PLACE
 
-
-# --- who hears, and how ------------------------------------------------------------------------
-
-
-def supplier_people(organisation_id: int) -> list[User]:
-    """Everyone who can sign in for the supplier: its messages go to each of them."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(Membership)
-            .where(Membership.organisation_id == organisation_id, User.active.is_(True))
-            .order_by(User.id)
-        )
-    )
-
-
-def render_email(template: str, **context: Any) -> str:
-    # From the Jinja environment, not a request: a worker sends these.
-    return current_app.jinja_env.get_template(template).render(**context).strip() + "\n"
+# --- sending once ------------------------------------------------------------------------------
 
 
 def _send_once(to: str, subject: str, body: str, key: str) -> bool:
@@ -134,7 +112,7 @@ def send_decision_reminders(at: datetime) -> int:
             else f"Decision due soon: {application.reference} by "
         ) + format_date(application.decision_due_at)
         body = render_email(
-            "emails/reminder_decision_due.txt",
+            "reminder_decision_due",
             application=application,
             due=due,
             overdue=overdue,
@@ -185,7 +163,7 @@ def send_renewal_reminders(at: datetime) -> int:
             + format_date(renewal.due_at)
         )
         body = render_email(
-            "emails/reminder_renewal.txt",
+            "reminder_renewal",
             renewal=renewal,
             overdue=overdue,
             link=email_link("supplier.renewal", renewal_id=renewal.id),
@@ -227,7 +205,7 @@ def review_evidence(at: datetime) -> EvidenceReview:
     review = EvidenceReview()
     admissions = list(
         db.session.scalars(
-            select(Admission).where(Admission.status.in_(IN_A_POOL)).order_by(Admission.id)
+            select(Admission).where(Admission.status.in_(HOLDS_A_PLACE)).order_by(Admission.id)
         )
     )
     certificates = _current_certificates({a.organisation_id for a in admissions})
@@ -279,7 +257,7 @@ def _remind_supplier(organisation_id: int, held: list[Document], today: date) ->
         else:
             continue
         body = render_email(
-            "emails/reminder_evidence.txt",
+            "reminder_evidence",
             document=document,
             expired=stage == "expired",
             link=link,

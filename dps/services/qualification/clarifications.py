@@ -3,8 +3,8 @@
 Asking moves the application from "ready for review" to "clarification requested"; the
 supplier's answer (text, and any of its documents) moves it back, so it returns to the
 administrators' queue. The decision clock keeps running throughout (reg. 34(15) has no pause):
-nothing here touches ``decision_due_at``. Every move goes through ``applications.LIFECYCLE``
-and is audited; the e-mails go through the outbox in the same transaction.
+nothing here touches ``decision_due_at``. Every move goes through ``lifecycles.APPLICATION``
+and is audited; the emails go through the outbox in the same transaction.
 """
 
 from __future__ import annotations
@@ -24,11 +24,13 @@ from dps.outside.tokens import email_link
 from dps.rules.calendar import london_date
 from dps.rules.enums import ApplicationStatus
 from dps.rules.lifecycles import APPLICATION
+from dps.rules.refusals import NotFound, Refusal
 from dps.services.common import audit
+from dps.services.common.emails import render_email
 from dps.services.common.outbox import enqueue_email
 from dps.services.common.statemachine import move
-from dps.services.pool.reminders import render_email, supplier_people
 from dps.services.qualification import work_queue
+from dps.services.qualification.letters import supplier_people
 from dps.services.suppliers import documents
 
 S = ApplicationStatus
@@ -37,16 +39,11 @@ QUESTION_MAX_LENGTH = 5000
 ANSWER_MAX_LENGTH = 10000
 
 
-class ClarificationError(Exception):
+class ClarificationError(Refusal):
     """What was asked cannot be done; the message says why, ``field`` where it belongs."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
-
-class ClarificationNotFound(LookupError):
+class ClarificationNotFound(NotFound):
     """No such request, or document, for this organisation (another's is not found either)."""
 
 
@@ -204,7 +201,7 @@ def ask(
         "supplier.answer_clarification", application_id=application.id, request_id=request.id
     )
     body = render_email(
-        "emails/clarification_requested.txt", application=application, request=request, link=link
+        "clarification_requested", application=application, request=request, link=link
     )
     for person in supplier_people(application.organisation_id):
         enqueue_email(
@@ -301,7 +298,7 @@ def _tell_administrators(request: ClarificationRequest) -> None:
     people = [officer] if officer is not None and officer.active else work_queue.administrators()
     link = email_link("admin.clarification", request_id=request.id)
     body = render_email(
-        "emails/clarification_answered.txt", application=application, request=request, link=link
+        "clarification_answered", application=application, request=request, link=link
     )
     for person in people:
         enqueue_email(

@@ -1,10 +1,11 @@
 """Deciding an application lot by lot, and extending the decision clock once.
 
-Each lot is decided on its own: admitted, or rejected with reasons (free text and at least one
-reason code). The checks' recommendation is advice; the administrator always decides. An
-admitted lot puts the supplier in that lot's pool (``dps.services.pool.admissions``); a rejected
-supplier may apply again, since a decided application holds no lot. When every lot is decided
-the application is decided, and it is never changed again.
+Each lot is decided on its own, once (``lifecycles.LOT_OUTCOME``): admitted, or rejected with
+reasons (free text and at least one reason code). The checks' recommendation is advice; the
+administrator always decides. An admitted lot puts the supplier in that lot's pool
+(``dps.services.pool.admissions``); a rejected supplier may apply again, since a decided
+application holds no lot. When every lot is decided the application is decided, and it is never
+changed again.
 
 One letter per lot decision, sent when that lot is decided: a supplier admitted to one lot
 hears at once rather than waiting on the other, and the officer previews exactly the letter
@@ -28,7 +29,8 @@ from dps.models.base import utcnow
 from dps.outside.tokens import email_link
 from dps.rules import pcr2015
 from dps.rules.enums import ApplicationStatus, LotOutcome
-from dps.rules.lifecycles import APPLICATION, UNDECIDED
+from dps.rules.lifecycles import APPLICATION, LOT_OUTCOME, UNDECIDED
+from dps.rules.refusals import Refusal
 from dps.rules.timefmt import format_date
 from dps.services.common import audit
 from dps.services.common.statemachine import move
@@ -51,13 +53,8 @@ REASONS_MAX_LENGTH = 5000
 JUSTIFICATION_MAX_LENGTH = 2000
 
 
-class DecisionRefused(Exception):
+class DecisionRefused(Refusal):
     """A decision or extension the rules do not allow; ``field`` is where the message belongs."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -93,11 +90,11 @@ def check(application: Application, lot_id: int, decision: Decision) -> Applicat
     al = lot_of(application, lot_id)
     if al is None:
         raise DecisionRefused(f"Application {application.reference} is not for that lot.")
-    if al.outcome != LotOutcome.PENDING:
+    if not LOT_OUTCOME.targets(al.outcome):
         raise DecisionRefused(f"{al.lot.name} has already been decided: a decision is final.")
     if application.status != S.READY_FOR_REVIEW:
         raise DecisionRefused(_not_ready_message(application))
-    if decision.outcome not in (LotOutcome.ADMITTED, LotOutcome.REJECTED):
+    if decision.outcome is None or not LOT_OUTCOME.allowed(al.outcome, decision.outcome):
         raise DecisionRefused("Select whether to admit or reject", field="outcome")
     if decision.outcome == LotOutcome.REJECTED:
         if not decision.codes:
@@ -189,6 +186,8 @@ def decide_lot(
     recommended = work_queue.recommendations(application).get(al.lot_id)
 
     assert decision.outcome is not None  # check() refused a decision without one
+    undecided = al.outcome
+    LOT_OUTCOME.check(undecided, decision.outcome)  # decided once: pending -> admitted/rejected
     al.outcome = decision.outcome
     al.reasons = decision.reasons or None
     al.reason_codes = list(decision.codes)
@@ -198,7 +197,7 @@ def decide_lot(
         "application.lot_decided",
         application,
         actor=actor,
-        before={"lot": al.lot.number, "outcome": str(LotOutcome.PENDING)},
+        before={"lot": al.lot.number, "outcome": str(undecided)},
         after={
             "lot": al.lot.number,
             "outcome": str(al.outcome),

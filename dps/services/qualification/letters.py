@@ -1,8 +1,9 @@
-"""Letters to a supplier about its applications and its place in a lot's pool.
+"""Letters to a supplier about its applications and its place in a lot's pool, and who hears.
 
-A letter is rendered from a plain-text template once, so the officer's preview and the e-mail
+A letter is rendered from a plain-text template once, so the officer's preview and the email
 that goes are the same text; it goes through the outbox to the supplier's owners and to the
-person who sent the application, once each.
+person who sent the application, once each. Other messages to a supplier (a clarification
+request, a renewal, a reminder) go to everyone who can sign in for it (``supplier_people``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from dps.extensions import db
 from dps.models.accounts import Membership, User
 from dps.rules.enums import Role
+from dps.services.common.emails import render_email
 from dps.services.common.outbox import enqueue_email
 
 SIGNATURE = (
@@ -49,12 +51,23 @@ def recipients(organisation_id: int, *, sender_id: int | None = None) -> list[st
     return list(seen.values())
 
 
-def render(template: str, **context: Any) -> str:
-    # From the Jinja environment, not a request: a worker can send these too.
-    body = current_app.jinja_env.get_template(template).render(
-        signature=SIGNATURE, contact=current_app.config["CONTACT_EMAIL"], **context
+def supplier_people(organisation_id: int) -> list[User]:
+    """Everyone who can sign in for the supplier: its messages go to each of them."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership)
+            .where(Membership.organisation_id == organisation_id, User.active.is_(True))
+            .order_by(User.id)
+        )
     )
-    return body.strip() + "\n"
+
+
+def render(template: str, **context: Any) -> str:
+    """A letter's body: the email template, signed, with the address to write back to."""
+    return render_email(
+        template, signature=SIGNATURE, contact=current_app.config["CONTACT_EMAIL"], **context
+    )
 
 
 def send(letter: Letter, *, dedupe_key: str) -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from dps.extensions import db
@@ -28,8 +28,10 @@ from dps.models.documents import Document
 from dps.models.dps import Lot
 from dps.rules.calendar import london_date, working_days_between
 from dps.rules.enums import ApplicationStatus, Recommendation, Role
-from dps.services.applications.submission import UNDECIDED
+from dps.rules.lifecycles import UNDECIDED
+from dps.rules.refusals import Refusal
 from dps.services.common import audit
+from dps.services.common.locking import lock_row
 
 S = ApplicationStatus
 DEFAULT_PAGE_SIZE = 25
@@ -52,13 +54,8 @@ class OfficerFilter(enum.StrEnum):
     ME = "me"
 
 
-class ReviewError(Exception):
+class ReviewError(Refusal):
     """Something an administrator asked for that the rules do not allow; the message says why."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -225,22 +222,8 @@ def application_document(application: Application, document_id: int) -> Document
 
 
 def lock(application: Application) -> None:
-    """Serialise changes to one application (two officers at once), then re-read it.
-
-    PostgreSQL: a row lock. SQLite has one writer: an UPDATE that changes nothing takes the
-    write lock at once, so the second transaction waits here.
-    """
-    if db.engine.dialect.name == "sqlite":
-        db.session.execute(
-            update(Application)
-            .where(Application.id == application.id)
-            .values(status=Application.status)
-            .execution_options(synchronize_session=False)
-        )
-    else:
-        db.session.execute(
-            select(Application.id).where(Application.id == application.id).with_for_update()
-        )
+    """Serialise changes to one application (two officers at once), then re-read it."""
+    lock_row(Application, application.id)
     db.session.refresh(application)
 
 

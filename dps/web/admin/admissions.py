@@ -3,23 +3,20 @@ applications and history), and suspending, reinstating or removing a supplier fr
 
 from __future__ import annotations
 
-from typing import cast
-
 from flask import abort, flash, redirect, render_template, url_for
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea
 from werkzeug.wrappers import Response
 from wtforms import SubmitField, TextAreaField
 
-from dps.models.accounts import User
 from dps.models.admissions import Admission
 from dps.models.base import utcnow
 from dps.services.applications import submission
 from dps.services.common import trails as trails_service
-from dps.services.pool import admissions, renewals
-from dps.web.access import Area, allow
+from dps.services.pool import admissions, renewal_declarations
+from dps.web.access import Area, allow, current_actor
 from dps.web.admin import bp
+from dps.web.refusals import show_refusal
 
 
 class ChangeAdmissionForm(FlaskForm):
@@ -29,10 +26,6 @@ class ChangeAdmissionForm(FlaskForm):
         widget=GovTextArea(),
     )
     submit = SubmitField("Confirm", widget=GovSubmitInput())
-
-
-def _actor() -> User:
-    return cast(User, current_user._get_current_object())
 
 
 def _admission_or_404(admission_id: int) -> Admission:
@@ -70,7 +63,7 @@ def supplier(organisation_id: int) -> str:
         applications=submission.applications_for(organisation_id),
         trail=trails_service.supplier_trail(organisation_id),
         changes_allowed=admissions.changes_allowed,
-        renewal_summary=renewals.summary_for(organisation_id),
+        renewal_summary=renewal_declarations.summary_for(organisation_id),
         now=utcnow(),
     )
 
@@ -87,7 +80,7 @@ def change_admission(admission_id: int, action: str) -> str | Response:
     if form.validate_on_submit():
         try:
             admissions.change(
-                admission, action, form.reason.data or "", actor=_actor(), at=utcnow()
+                admission, action, form.reason.data or "", actor=current_actor(), at=utcnow()
             )
         except admissions.AdmissionRefused as refused:
             if refused.field is None:
@@ -95,7 +88,7 @@ def change_admission(admission_id: int, action: str) -> str | Response:
                 return redirect(
                     url_for("admin.supplier", organisation_id=admission.organisation_id)
                 )
-            form.reason.errors = [refused.message]
+            show_refusal(form, refused, field="reason")
         else:
             flash(
                 f"{admission.organisation.name} is {move.done} in {admission.lot.name}. "

@@ -4,7 +4,7 @@ documents an application sent."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from flask import (
     abort,
@@ -15,7 +15,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from dps.models.accounts import User
@@ -32,7 +31,7 @@ from dps.services.qualification import (
     runs,
     work_queue,
 )
-from dps.web.access import Area, allow
+from dps.web.access import Area, allow, current_actor
 from dps.web.admin import bp
 from dps.web.admin.review_forms import (
     ActionForm,
@@ -43,10 +42,7 @@ from dps.web.admin.review_forms import (
     QueueFilterForm,
 )
 from dps.web.downloads import document_download
-
-
-def _actor() -> User:
-    return cast(User, current_user._get_current_object())
+from dps.web.refusals import show_refusal
 
 
 def _application_or_404(application_id: int) -> Application:
@@ -77,7 +73,7 @@ def applications() -> str:
     filters_form.offer(work_queue.queue_lots(), work_queue.administrators())
     queue = work_queue.work_queue(
         filters_form.filters(),
-        viewer_id=_actor().id,
+        viewer_id=current_actor().id,
         at=utcnow(),
         page=request.args.get("page", 1, type=int) or 1,
         per_page=current_app.config["REVIEW_PAGE_SIZE"],
@@ -93,7 +89,7 @@ def applications() -> str:
 def application(application_id: int) -> str:
     application = _application_or_404(application_id)
     return render_template(
-        "admin/applications_review.html", **review_context(application, actor=_actor())
+        "admin/applications_review.html", **review_context(application, actor=current_actor())
     )
 
 
@@ -149,11 +145,11 @@ def assign_application(application_id: int) -> Response:
         flash("Select an administrator from the list")
         return _to_review(application, "assign")
     try:
-        officer = work_queue.assign(application, int(form.officer.data or 0), actor=_actor())
+        officer = work_queue.assign(application, int(form.officer.data or 0), actor=current_actor())
     except work_queue.ReviewError as refused:
         flash(refused.message)
     else:
-        who = "you" if officer.id == _actor().id else officer.name
+        who = "you" if officer.id == current_actor().id else officer.name
         flash(f"Application {application.reference} is assigned to {who}", "success")
     return _to_review(application)
 
@@ -165,7 +161,7 @@ def rerun_check(application_id: int, check: str) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        runs.rerun_check(application.id, check, actor=_actor())
+        runs.rerun_check(application.id, check, actor=current_actor())
     except runs.CheckError as refused:
         flash(str(refused))
     else:
@@ -180,12 +176,14 @@ def extend_clock(application_id: int) -> str | Response:
     form = ExtendClockForm()
     if form.validate_on_submit():
         try:
-            decisions.extend_clock(application, form.justification.data or "", actor=_actor())
+            decisions.extend_clock(
+                application, form.justification.data or "", actor=current_actor()
+            )
         except decisions.DecisionRefused as refused:
             if refused.field is None:
                 flash(refused.message)
                 return _to_review(application)
-            form.justification.errors = [refused.message]
+            show_refusal(form, refused, field="justification")
         else:
             flash(
                 "The time to decide is extended. The decision is now due by 11:59pm on "
@@ -220,7 +218,7 @@ def decide_lot(application_id: int, lot_id: int) -> str | Response:
                     form.outcome.data,
                     form.reasons.data,
                     form.codes.data or [],
-                    _actor(),
+                    current_actor(),
                 )
             else:
                 letter = decisions.letter(application, lot_id, form.decision())
@@ -237,7 +235,7 @@ def decide_lot(application_id: int, lot_id: int) -> str | Response:
             if refused.field is None:
                 flash(refused.message)
                 return _to_review(application, "decisions")
-            getattr(form, refused.field).errors.append(refused.message)
+            show_refusal(form, refused, field="outcome")
         else:
             flash(_decided_message(al), "success")
             return _to_review(application, "decisions")

@@ -7,10 +7,9 @@ templates/admin/clarifications_macros.html.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea
 from werkzeug.wrappers import Response
@@ -18,16 +17,16 @@ from wtforms import SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from dps.extensions import db
-from dps.models.accounts import User
 from dps.models.applications import Application
 from dps.models.base import utcnow
 from dps.models.clarifications import ClarificationRequest
 from dps.services.pool.reminders import REVIEW_ENDPOINT
 from dps.services.qualification import clarifications
-from dps.web.access import Area, allow
+from dps.web.access import Area, allow, current_actor
 from dps.web.admin import bp
 from dps.web.downloads import document_download
 from dps.web.fields import GovDateField
+from dps.web.refusals import show_refusal
 
 
 class ClarificationForm(FlaskForm):
@@ -85,11 +84,11 @@ def ask_clarification(application_id: int) -> Any:
                 application,
                 question=form.question.data or "",
                 reply_by=form.reply_by_date(),
-                actor=cast(User, current_user._get_current_object()),
+                actor=current_actor(),
                 at=utcnow(),
             )
         except clarifications.ClarificationError as error:
-            getattr(form, error.field or "question").errors.append(error.message)
+            show_refusal(form, error, field="question")
         else:
             flash(
                 f"Your question has been sent to {application.organisation.name}. "

@@ -3,25 +3,24 @@ once), following the renewals (overdue ones flagged), their new snapshots and ch
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea
 from werkzeug.wrappers import Response
 from wtforms import SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from dps.models.accounts import User
 from dps.models.base import utcnow
 from dps.models.organisations import Organisation
 from dps.models.renewals import DeclarationRenewal
-from dps.services.pool import renewals
+from dps.services.pool import renewal_declarations, renewals
 from dps.services.qualification import checks
-from dps.web.access import Area, allow
+from dps.web.access import Area, allow, current_actor
 from dps.web.admin import bp
 from dps.web.admin.forms import REASON_MAX_LENGTH
+from dps.web.refusals import show_refusal
 
 
 def _optional_int(value: Any) -> int | None:
@@ -74,10 +73,6 @@ def _renewal_or_404(renewal_id: int) -> DeclarationRenewal:
     return found
 
 
-def _actor() -> User:
-    return cast(User, current_user._get_current_object())
-
-
 @bp.get("/renewals")
 @allow(Area.ADMIN)
 def renewals_list() -> str:
@@ -101,9 +96,11 @@ def new_renewal() -> str | Response:
         form.organisation.data = request.args.get("organisation_id", type=int)
     if form.validate_on_submit():
         try:
-            renewal = renewals.request_renewal(form.organisation.data, actor=_actor(), at=utcnow())
+            renewal = renewals.request_renewal(
+                form.organisation.data, actor=current_actor(), at=utcnow()
+            )
         except renewals.RenewalError as error:
-            form.organisation.errors.append(error.message)
+            show_refusal(form, error, field="organisation")
         else:
             flash(
                 f"{renewal.organisation.name} has been asked to renew its declaration by "
@@ -119,7 +116,7 @@ def new_renewal() -> str | Response:
 def renew_everyone() -> str | Response:
     form = AskEveryoneForm()
     if form.validate_on_submit():
-        batch = renewals.request_all(actor=_actor(), at=utcnow())
+        batch = renewals.request_all(actor=current_actor(), at=utcnow())
         asked = len(batch.asked)
         message = f"{asked} supplier{'' if asked == 1 else 's'} asked to renew their declaration"
         if batch.already_waiting:
@@ -147,8 +144,8 @@ def renewal(renewal_id: int) -> str:
         renewal=found,
         reference=renewals.reference(found),
         overdue=renewals.is_overdue(found, utcnow()),
-        intact=renewals.is_intact(found),
-        runs=renewals.check_runs(found),
+        intact=renewal_declarations.is_intact(found),
+        runs=renewal_declarations.check_runs(found),
         admissions=renewals.admissions_of(found.organisation_id),
         check_label=checks.label_of,
     )
@@ -161,9 +158,9 @@ def cancel_renewal(renewal_id: int) -> str | Response:
     form = CancelRenewalForm()
     if form.validate_on_submit():
         try:
-            renewals.cancel(found, reason=form.reason.data or "", actor=_actor())
+            renewals.cancel(found, reason=form.reason.data or "", actor=current_actor())
         except renewals.RenewalError as error:
-            form.reason.errors.append(error.message)
+            show_refusal(form, error, field="reason")
         else:
             flash("The request has been cancelled", "success")
             return redirect(url_for("admin.renewal", renewal_id=found.id))

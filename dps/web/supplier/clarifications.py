@@ -6,10 +6,9 @@ named in the form: another organisation's is "not found", like one that does not
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -24,7 +23,6 @@ from wtforms import SelectField, SelectMultipleField, StringField, SubmitField, 
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from dps.models.accounts import User
 from dps.models.base import utcnow
 from dps.models.clarifications import ClarificationRequest
 from dps.models.documents import Document
@@ -33,7 +31,8 @@ from dps.rules.enums import DocumentKind
 from dps.services.qualification import clarifications
 from dps.services.suppliers import documents
 from dps.services.suppliers.documents import TITLE_MAX_LENGTH
-from dps.web.access import Area, allow, current_organisation_id
+from dps.web.access import Area, allow, current_actor, current_organisation_id
+from dps.web.refusals import show_refusal
 from dps.web.supplier import bp
 from dps.web.supplier.documents_forms import ExpiryDateField
 from dps.web.supplier.uploads import too_large_page
@@ -136,15 +135,13 @@ def answer_clarification(application_id: int, request_id: int) -> Any:
                 text=form.answer.data or "",
                 document_ids=form.documents.data or [],
                 new_document=form.new_document(application.reference),
-                actor=cast(User, current_user._get_current_object()),
+                actor=current_actor(),
                 at=utcnow(),
             )
-        except clarifications.ClarificationNotFound:
-            abort(404)
         except documents.DocumentRefused as refused:
             getattr(form, UPLOAD_FIELDS.get(refused.field, "new_file")).errors.append(str(refused))
         except clarifications.ClarificationError as error:
-            getattr(form, error.field or "answer").errors.append(error.message)
+            show_refusal(form, error, field="answer")
         else:
             flash("Your answer has been sent to Oldham Council", "success")
             return redirect(url_for(".application", application_id=application.id))

@@ -8,23 +8,22 @@ within the signed-in supplier's organisation: another's is "not found".
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_login import current_user
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, SubmitField
 from wtforms.validators import DataRequired
 
-from dps.models.accounts import User
 from dps.models.base import utcnow
 from dps.models.renewals import DeclarationRenewal
 from dps.rules.enums import RenewalStatus
 from dps.services.applications import submission
-from dps.services.pool import renewals
+from dps.services.pool import renewal_declarations, renewals
 from dps.services.suppliers import questionnaire
-from dps.web.access import Area, allow, current_organisation_id
+from dps.web.access import Area, allow, current_actor, current_organisation_id
+from dps.web.refusals import show_refusal
 from dps.web.supplier import bp
 from dps.web.supplier.application_forms import DeclarationForm
 from dps.web.supplier.questionnaire import section_page
@@ -72,7 +71,7 @@ def renewal(renewal_id: int) -> str:
         reference=renewals.reference(found),
         overdue=renewals.is_overdue(found, utcnow()),
         lots=renewals.admitted_lots(found.organisation_id),
-        tasks=renewals.task_list(found) if waiting else None,
+        tasks=renewal_declarations.task_list(found) if waiting else None,
     )
 
 
@@ -114,16 +113,9 @@ def renewal_declaration(renewal_id: int) -> Any:
             confirmed=bool(form.confirm.data),
         )
         try:
-            renewals.confirm(
-                found,
-                made_now,
-                actor=cast(User, current_user._get_current_object()),
-                at=utcnow(),
-            )
-        except renewals.RenewalRefused as refused:
-            form.confirm.errors.append(refused.message)
-        except renewals.RenewalError as error:
-            getattr(form, error.field or "confirm").errors.append(error.message)
+            renewal_declarations.confirm(found, made_now, actor=current_actor(), at=utcnow())
+        except renewals.RenewalError as refused:
+            show_refusal(form, refused, field="confirm")
         else:
             flash("You have renewed your declaration", "success")
             return redirect(url_for(".renewal", renewal_id=found.id))
@@ -132,5 +124,5 @@ def renewal_declaration(renewal_id: int) -> Any:
         form=form,
         renewal=found,
         reference=renewals.reference(found),
-        review=renewals.review(found),
+        review=renewal_declarations.review(found),
     )

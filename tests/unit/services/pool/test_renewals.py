@@ -1,7 +1,7 @@
-"""Renewed self-declarations (reg. 34(22)-(23)): asked of one admitted supplier or of all,
-due in 5 working days (bank holidays excluded); the supplier looks over its answers and declares
-again, which keeps a new snapshot and runs the checks on it for its admissions. An overdue one
-is flagged; nothing suspends a supplier automatically."""
+"""Asking for renewed self-declarations (reg. 34(22)-(23)): asked of one admitted supplier or of
+all, due in 5 working days (bank holidays excluded), cancelled with a reason; another supplier's
+is not found. An overdue one is flagged; nothing suspends a supplier automatically. (Declaring
+again is test_renewal_declarations.py.)"""
 
 from __future__ import annotations
 
@@ -14,19 +14,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from dps.extensions import db
-from dps.models import Admission, AuditEvent, CheckRun, DeclarationRenewal
+from dps.models import Admission, AuditEvent, DeclarationRenewal
 from dps.models.base import utcnow
 from dps.rules.enums import AdmissionStatus, RenewalStatus
-from dps.services.applications import snapshot as application_snapshot
-from dps.services.applications.submission import Declaration
 from dps.services.pool import reminders, renewals
-from dps.services.qualification import checks
-from tests.fixtures.application_world import complete_everything
 from tests.fixtures.helpers import make_supplier, sign_in
 from tests.fixtures.reminders_world import Office, admitted, emails, london, make_office, row_values
 
 R = RenewalStatus
-DECLARATION = Declaration(name="Ada Lovelace", role="Director", confirmed=True)
 # Thursday before Easter 2026: Good Friday (3 April) and Easter Monday (6 April) are bank
 # holidays, so the 5th working day after it is Monday 13 April.
 MAUNDY_THURSDAY = london(2026, 4, 2, 10, 0)
@@ -119,126 +114,6 @@ def test_the_administrators_ask_one_supplier_and_then_everyone_through_the_pages
     assert client.post("/admin/renewals/everyone").status_code == 302
     listing = text_of(client.get("/admin/renewals"))
     assert world.supplier.name in listing and world.rival.name in listing
-
-
-# --- the supplier renews -----------------------------------------------------------------------
-
-
-def test_the_supplier_sees_the_request_waiting_and_its_task_list(
-    client: FlaskClient, office: Office, admission: Admission
-) -> None:
-    renewal = ask(office)
-    sign_in(client, office.world.owner)
-
-    home = client.get("/supplier/")
-    assert "Renew your declaration" in text_of(home)
-    assert home.soup.find("a", href=f"/supplier/renewals/{renewal.id}")
-
-    page = client.get(f"/supplier/renewals/{renewal.id}")
-    assert page.status_code == 200
-    links = {a["href"] for a in page.soup.select("main a")}
-    assert f"/supplier/renewals/{renewal.id}/sections/mandatory_exclusions" in links
-    assert f"/supplier/renewals/{renewal.id}/declaration" in links
-    # Only the lots it is admitted to: Lot 2's sections are not asked.
-    assert f"/supplier/renewals/{renewal.id}/sections/lot2_questions" not in links
-
-
-def test_declaring_with_gaps_is_refused_with_each_gap_and_changes_nothing(
-    office: Office, admission: Admission
-) -> None:
-    renewal = ask(office)
-    with pytest.raises(renewals.RenewalRefused) as refused:
-        renewals.confirm(renewal, DECLARATION, actor=office.world.owner, at=utcnow())
-    assert refused.value.gaps
-    db.session.refresh(renewal)
-    assert renewal.status == R.REQUESTED and renewal.snapshot is None
-    assert db.session.scalars(db.select(CheckRun)).all() == []
-
-
-def test_declaring_keeps_a_new_snapshot_and_runs_the_checks_for_the_admissions(
-    client: FlaskClient, office: Office, admission: Admission
-) -> None:
-    world = office.world
-    complete_everything(world.supplier, world.owner, [1, 2])
-    renewal = ask(office)
-    sign_in(client, world.owner)
-
-    missing = client.post(
-        f"/supplier/renewals/{renewal.id}/declaration",
-        data={"declaration_name": "Ada Lovelace", "declaration_role": "Director"},
-    )
-    assert "Confirm that the information you have given is true and complete" in text_of(missing)
-    made = client.post(
-        f"/supplier/renewals/{renewal.id}/declaration",
-        data={"declaration_name": "Ada Lovelace", "declaration_role": "Director", "confirm": "y"},
-    )
-
-    assert made.status_code == 302
-    db.session.refresh(renewal)
-    assert renewal.status == R.CONFIRMED
-    assert renewal.confirmed_by_id == world.owner.id
-    snapshot = renewal.snapshot
-    assert snapshot is not None
-    assert renewal.snapshot_checksum == application_snapshot.checksum(snapshot)
-    assert [lot["number"] for lot in snapshot["lots"]] == [1]  # the lot it is admitted to
-    assert snapshot["declaration"]["name"] == "Ada Lovelace"
-    assert snapshot["profile"]["legal_name"] == "Co-operative Futures Ltd"
-    # The checks run on it, and their results follow the supplier's admission.
-    [run] = db.session.scalars(db.select(CheckRun).where(CheckRun.renewal_id == renewal.id))
-    assert run.reason == "renewal" and run.application_id is None
-    expected = {
-        (check.name, None if not check.per_lot else admission.lot_id)
-        for check in checks.registered()
-    }
-    assert {(r.check, r.lot_id) for r in run.results} == expected
-    following = renewals.latest_checks(world.supplier.id)
-    assert following is not None and following.run.id == run.id
-    assert {r.id for r in following.for_lot(admission.lot_id)} == {r.id for r in run.results}
-    assert renewals.waiting_for(world.supplier.id) is None
-    [receipt] = [m for m in emails(world.owner.email) if "You have renewed" in m.payload["subject"]]
-    assert receipt
-
-    # The administrator sees the declaration and its checks.
-    sign_in(client, office.officer)
-    page = text_of(client.get(f"/admin/renewals/{renewal.id}"))
-    assert "Renewed" in page and renewal.snapshot_checksum in page and "(intact)" in page
-    supplier_page = text_of(client.get(f"/admin/suppliers/{world.supplier.id}"))
-    assert "Checks on the declaration renewed" in supplier_page
-    assert "Mandatory exclusion grounds" in supplier_page
-
-
-def test_a_section_changed_during_the_renewal_is_saved_to_the_organisations_answers(
-    client: FlaskClient, office: Office, admission: Admission
-) -> None:
-    world = office.world
-    complete_everything(world.supplier, world.owner, [1, 2])
-    renewal = ask(office)
-    sign_in(client, world.owner)
-    url = f"/supplier/renewals/{renewal.id}/sections/lot1_questions"
-
-    page = client.get(url)
-    assert page.status_code == 200
-    assert page.soup.select_one(".govuk-back-link").get_text(strip=True) == (
-        "Back to your renewed declaration"
-    )
-    saved = client.post(
-        url,
-        data={
-            "lot1_policy_experience": "Twelve years of policy labs with councils.",
-            "lot1_service_redesign": "Redesigned youth services with young people.",
-            "action": "continue",
-        },
-    )
-
-    assert saved.status_code == 302 and saved.headers["Location"].endswith(
-        f"/supplier/renewals/{renewal.id}"
-    )
-    from dps.services.suppliers import questionnaire
-
-    answers = questionnaire.answers_for(world.supplier.id).answers or {}
-    assert answers["lot1_policy_experience"] == "Twelve years of policy labs with councils."
-    # A lot it is not admitted to is not one of the renewal's sections.
-    assert client.get(f"/supplier/renewals/{renewal.id}/sections/lot2_questions").status_code == 404
 
 
 def test_another_suppliers_renewal_is_not_found(
