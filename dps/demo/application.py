@@ -19,7 +19,7 @@ from dps.models.applications import Application
 from dps.models.base import utcnow
 from dps.models.organisations import Organisation
 from dps.rules.enums import DocumentKind
-from dps.services.applications import submission
+from dps.services.applications import drafting, submission
 from dps.services.suppliers import documents
 
 APPLICANT = "Capacity Works CIC"
@@ -46,7 +46,7 @@ def load_demo_application(organisation: Organisation, owner: User, today: date) 
         upload = FileStorage(io.BytesIO(pdf(f"{APPLICANT}: {kind.label}")), filename=filename)
         expires_on = today + timedelta(days=365) if kind.is_insurance else None
         documents.upload(organisation.id, kind, None, upload, expires_on, actor=owner)
-    application = submission.start_application(organisation.id, [1, 2], actor=owner)
+    application = drafting.start_application(organisation.id, [1, 2], actor=owner)
     submission.submit(application, DECLARATION, actor=owner, at=utcnow())
     return [f"documents and submitted application of {APPLICANT}"]
 

@@ -22,7 +22,7 @@ from dps.models import Application, ApplicationLot
 from dps.models.base import utcnow
 from dps.models.checks import CheckResult
 from dps.rules.enums import ApplicationStatus, CheckOutcome, CheckState
-from dps.services.applications import submission
+from dps.services.applications import drafting
 from dps.services.qualification import runs as check_runs
 from dps.services.suppliers import questionnaire
 from tests.fixtures.ch_stub import CompaniesHouseStub, most_in_any_window
@@ -66,7 +66,7 @@ def sent_application(world: World, index: int, stub: CompaniesHouseStub) -> Appl
     )
     db.session.add(application)
     db.session.flush()
-    application.reference = submission.REFERENCE_FORMAT.format(id=application.id)
+    application.reference = drafting.REFERENCE_FORMAT.format(id=application.id)
     return application
 
 

@@ -31,7 +31,7 @@ from dps.rules.enums import (
 )
 from dps.services.accounts import passwords
 from dps.services.dps.period import current_dps
-from dps.services.qualification import checks
+from dps.services.qualification import results
 from dps.services.suppliers import documents, profiles
 from tests.conftest import make_app
 
@@ -182,8 +182,8 @@ def test_capacity_works_has_an_application_ready_for_review_and_co_operative_fut
     assert application.lot_numbers == [1, 2]
     assert application.status == ApplicationStatus.READY_FOR_REVIEW
     assert (application.declaration_name, application.declaration_role) == ("Sam Patel", "Director")
-    results = checks.latest_results(application.id)
-    assert results and all(result.outcome is not None for result in results.values())
+    latest = results.latest_results(application.id)
+    assert latest and all(result.outcome is not None for result in latest.values())
     held = documents.current_documents(works.id)
     assert all(document.content_type == "application/pdf" for document in held)
     assert {d.expires_on for d in held if d.kind.is_insurance} == {

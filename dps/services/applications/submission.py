@@ -40,22 +40,6 @@ from dps.services.dps import period as dps_service
 from dps.services.qualification import runs as check_runs
 from dps.services.suppliers import questionnaire
 
-# Drafting lives in dps.services.applications.drafting and the lifecycle's sets in
-# dps.rules.lifecycles; these names stay readable here for callers in other areas until they
-# import them from there.
-from dps.rules.lifecycles import HOLDS_A_PLACE as HOLDS_A_PLACE  # isort: skip
-from dps.rules.lifecycles import UNDECIDED as UNDECIDED  # isort: skip
-from dps.services.applications.drafting import (  # isort: skip
-    REFERENCE_FORMAT as REFERENCE_FORMAT,
-    ApplicationLocked as ApplicationLocked,
-    LotAvailability as LotAvailability,
-    applications_for as applications_for,
-    change_lots as change_lots,
-    current_draft as current_draft,
-    get_application as get_application,
-    start_application as start_application,
-)
-
 S = ApplicationStatus
 
 # The qualification checks pick a submitted application up through this task (workers/checks.py),

@@ -30,7 +30,7 @@ from dps.services.common.locking import lock_row
 from dps.services.common.outbox import enqueue_email
 from dps.services.common.statemachine import move
 from dps.services.pool import renewals
-from dps.services.qualification import checks
+from dps.services.qualification import registry, runs
 
 R = RenewalStatus
 
@@ -69,7 +69,7 @@ class SupplierRenewals:
 
     @staticmethod
     def check_label(name: str) -> str:
-        return checks.label_of(name)
+        return registry.label_of(name)
 
 
 # --- the checks that follow the supplier ---------------------------------------------------------
@@ -176,7 +176,7 @@ def confirm(
         late=renewals.is_overdue(renewal, at),
         lots=declared.lot_numbers,
     )
-    run = checks.start_run(renewal_id=renewal.id, reason=CHECK_RUN_REASON, actor=actor)
+    run = runs.start_run(renewal_id=renewal.id, reason=CHECK_RUN_REASON, actor=actor)
     enqueue_email(
         actor.email,
         "You have renewed your declaration for the CCIN Dynamic Purchasing System",

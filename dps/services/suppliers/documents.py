@@ -29,7 +29,6 @@ from dps.services.common import audit
 from dps.services.common.locking import lock_row
 from dps.services.dps.period import current_dps
 from dps.services.suppliers import document_checks
-from dps.services.suppliers.document_checks import TITLE_MAX_LENGTH as TITLE_MAX_LENGTH
 from dps.services.suppliers.document_checks import DocumentRefused, UploadedFile
 
 EXPIRES_SOON_DAYS = 30

@@ -11,7 +11,7 @@ from wtforms import SubmitField, TextAreaField
 
 from dps.models.admissions import Admission
 from dps.models.base import utcnow
-from dps.services.applications import submission
+from dps.services.applications import drafting
 from dps.services.common import trails as trails_service
 from dps.services.pool import admissions, renewal_declarations
 from dps.web.access import Area, allow, current_actor
@@ -60,7 +60,7 @@ def supplier(organisation_id: int) -> str:
         "admin/admissions_supplier.html",
         organisation=organisation,
         places=admissions.admissions_of(organisation_id),
-        applications=submission.applications_for(organisation_id),
+        applications=drafting.applications_for(organisation_id),
         trail=trails_service.supplier_trail(organisation_id),
         changes_allowed=admissions.changes_allowed,
         renewal_summary=renewal_declarations.summary_for(organisation_id),

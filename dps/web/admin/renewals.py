@@ -16,7 +16,7 @@ from dps.models.base import utcnow
 from dps.models.organisations import Organisation
 from dps.models.renewals import DeclarationRenewal
 from dps.services.pool import renewal_declarations, renewals
-from dps.services.qualification import checks
+from dps.services.qualification import registry
 from dps.web.access import Area, allow, current_actor
 from dps.web.admin import bp
 from dps.web.admin.forms import REASON_MAX_LENGTH
@@ -147,7 +147,7 @@ def renewal(renewal_id: int) -> str:
         intact=renewal_declarations.is_intact(found),
         runs=renewal_declarations.check_runs(found),
         admissions=renewals.admissions_of(found.organisation_id),
-        check_label=checks.label_of,
+        check_label=registry.label_of,
     )
 
 

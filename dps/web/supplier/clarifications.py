@@ -30,7 +30,7 @@ from dps.outside import filetypes
 from dps.rules.enums import DocumentKind
 from dps.services.qualification import clarifications
 from dps.services.suppliers import documents
-from dps.services.suppliers.documents import TITLE_MAX_LENGTH
+from dps.services.suppliers.document_checks import TITLE_MAX_LENGTH
 from dps.web.access import Area, allow, current_actor, current_organisation_id
 from dps.web.refusals import show_refusal
 from dps.web.supplier import bp

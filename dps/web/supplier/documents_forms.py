@@ -20,7 +20,7 @@ from wtforms.validators import InputRequired, Length
 
 from dps.models.documents import Document
 from dps.rules.enums import DocumentKind
-from dps.services.suppliers.documents import TITLE_MAX_LENGTH
+from dps.services.suppliers.document_checks import TITLE_MAX_LENGTH
 from dps.web.fields import GovDateField
 
 KIND_HINTS = {

@@ -32,7 +32,7 @@ from dps.rules.enums import (
     Role,
 )
 from dps.rules.lifecycles import APPLICATION
-from dps.services.applications import submission
+from dps.services.applications import drafting, submission
 from dps.services.common.statemachine import move
 from dps.services.qualification import decisions
 from tests.conftest import HTMLClient
@@ -155,7 +155,7 @@ def test_suppliers_and_buyers_are_refused_every_review_page(app: Flask, rw: Revi
 
 def test_what_is_not_there_is_not_found(officer: FlaskClient, rw: ReviewWorld) -> None:
     application = ready_for_review(rw.world, [1])
-    draft = submission.start_application(rw.world.rival.id, [1], actor=rw.world.rival_owner)
+    draft = drafting.start_application(rw.world.rival.id, [1], actor=rw.world.rival_owner)
     lot1 = rw.world.lots[1].id
     for url in (
         "/admin/applications/424242",

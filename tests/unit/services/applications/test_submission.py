@@ -19,11 +19,8 @@ from dps.rules import pcr2015
 from dps.rules.enums import ApplicationStatus, LotOutcome, OutboxKind
 from dps.rules.lifecycles import APPLICATION
 from dps.services.applications import drafting, submission
-from dps.services.applications.submission import (
-    ApplicationError,
-    ApplicationLocked,
-    SubmissionRefused,
-)
+from dps.services.applications.drafting import ApplicationError, ApplicationLocked
+from dps.services.applications.submission import SubmissionRefused
 from dps.services.common.statemachine import IllegalTransition, move
 from dps.services.suppliers import profiles
 from tests.fixtures.application_world import (

@@ -18,7 +18,7 @@ from dps.rules.enums import RenewalStatus
 from dps.services.applications import snapshot as application_snapshot
 from dps.services.applications.submission import Declaration
 from dps.services.pool import renewal_declarations, renewals
-from dps.services.qualification import checks
+from dps.services.qualification import registry
 from tests.fixtures.application_world import complete_everything
 from tests.fixtures.helpers import sign_in
 from tests.fixtures.reminders_world import Office, admitted, emails, make_office
@@ -112,7 +112,7 @@ def test_declaring_keeps_a_new_snapshot_and_runs_the_checks_for_the_admissions(
     assert run.reason == "renewal" and run.application_id is None
     expected = {
         (check.name, None if not check.per_lot else admission.lot_id)
-        for check in checks.registered()
+        for check in registry.registered()
     }
     assert {(r.check, r.lot_id) for r in run.results} == expected
     following = renewal_declarations.latest_checks(world.supplier.id)

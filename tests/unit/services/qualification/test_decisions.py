@@ -17,7 +17,7 @@ from dps.rules import pcr2015
 from dps.rules.calendar import london_date, working_days_between
 from dps.rules.enums import AdmissionStatus, ApplicationStatus, LotOutcome, OutboxKind
 from dps.rules.lifecycles import APPLICATION
-from dps.services.applications import submission
+from dps.services.applications import drafting, submission
 from dps.services.common.statemachine import move
 from dps.services.qualification import decisions
 from tests.fixtures.application_world import DURING_THE_PERIOD
@@ -267,7 +267,7 @@ def test_a_rejected_supplier_may_apply_again_for_that_lot(rw: ReviewWorld) -> No
     }
     assert places[2].available
     assert not places[1].available and places[1].admitted
-    again = submission.start_application(rw.world.supplier.id, [2], actor=rw.owner)
+    again = drafting.start_application(rw.world.supplier.id, [2], actor=rw.owner)
     assert again.supersedes_id == application.id
 
 
