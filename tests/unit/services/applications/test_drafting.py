@@ -5,85 +5,31 @@ fixed, and what a new application may follow."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from typing import Any
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import pytest
-from flask import Flask
 
 from dps.extensions import db
-from dps.models import Application, AuditEvent, OutboxMessage
-from dps.rules.enums import AdmissionStatus, ApplicationStatus, LotOutcome, OutboxKind
-from dps.services.applications import drafting, submission
+from dps.models import Application, AuditEvent
+from dps.rules.enums import AdmissionStatus, ApplicationStatus, LotOutcome
+from dps.services.applications import drafting
 from dps.services.applications.drafting import ApplicationError, ApplicationLocked
-from dps.services.applications.submission import SubmissionRefused
 from tests.fixtures.application_world import (
-    DECLARATION,
-    DURING_THE_PERIOD,
     World,
     admit,
     complete_everything,
     earlier_application,
-    make_world,
     ready_to_send,
 )
 
-LONDON = ZoneInfo("Europe/London")
-CHECKS_AVAILABLE = submission.checks_available
-S = ApplicationStatus
-
-
-@pytest.fixture(autouse=True)
-def checks_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests are about applying, not the qualification checks (which, run in-process,
-    would move a sent application on): here, as if none were installed."""
-    monkeypatch.setattr(submission, "checks_available", lambda: False)
-
-
-@pytest.fixture
-def world(app: Flask) -> World:
-    return make_world()
-
-
-def london(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=LONDON).astimezone(UTC)  # type: ignore[misc]
-
-
-def emails() -> list[OutboxMessage]:
-    db.session.expire_all()
-    return list(
-        db.session.scalars(
-            db.select(OutboxMessage)
-            .where(OutboxMessage.kind == OutboxKind.EMAIL)
-            .order_by(OutboxMessage.id)
-        )
-    )
-
-
-def refusal(application: Application, at: datetime = DURING_THE_PERIOD) -> list[str]:
-    """The reasons a submission at ``at`` is refused; checks that nothing was changed."""
-    with pytest.raises(SubmissionRefused) as refused:
-        submission.submit(application, DECLARATION, actor=application_owner(application), at=at)
-    db.session.rollback()
-    db.session.refresh(application)
-    assert application.status == S.DRAFT
-    assert application.submitted_at is None and application.snapshot is None
-    assert emails() == []
-    return [problem.message for problem in refused.value.problems]
-
-
-def application_owner(application: Application) -> Any:
-    from dps.models import User
-
-    return db.session.get(User, application.created_by_id)
-
-
-def submit(world: World, application: Application, at: datetime = DURING_THE_PERIOD) -> None:
-    submission.submit(application, DECLARATION, actor=world.owner, at=at)
-
-
 # --- drafting while closed ------------------------------------------------------------------
+from tests.fixtures.applying import (
+    S,
+    refusal,
+    submit,
+)
+
+pytestmark = pytest.mark.usefixtures("checks_not_installed")
 
 
 def test_a_draft_can_be_prepared_while_the_dps_is_closed(world: World) -> None:

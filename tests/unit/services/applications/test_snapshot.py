@@ -4,86 +4,25 @@ a stable checksum that detects a change, and untouched by later answers."""
 from __future__ import annotations
 
 import copy
-from datetime import UTC, datetime
-from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
-from flask import Flask
 
 from dps.extensions import db
-from dps.models import Application, OutboxMessage
-from dps.rules.enums import ApplicationStatus, OutboxKind
+from dps.models import Application
 from dps.services.applications import snapshot as application_snapshot
-from dps.services.applications import submission
-from dps.services.applications.submission import (
-    SubmissionRefused,
-)
 from dps.services.suppliers import profiles, questionnaire
 from tests.fixtures.application_world import (
-    DECLARATION,
-    DURING_THE_PERIOD,
     World,
-    make_world,
     ready_to_send,
+)
+
+# --- the snapshot ---------------------------------------------------------------------------
+from tests.fixtures.applying import (
+    submit,
 )
 from tests.fixtures.questionnaire_world import COMPLETE_INPUT
 
-LONDON = ZoneInfo("Europe/London")
-CHECKS_AVAILABLE = submission.checks_available
-S = ApplicationStatus
-
-
-@pytest.fixture(autouse=True)
-def checks_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests are about applying, not the qualification checks (which, run in-process,
-    would move a sent application on): here, as if none were installed."""
-    monkeypatch.setattr(submission, "checks_available", lambda: False)
-
-
-@pytest.fixture
-def world(app: Flask) -> World:
-    return make_world()
-
-
-def london(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=LONDON).astimezone(UTC)  # type: ignore[misc]
-
-
-def emails() -> list[OutboxMessage]:
-    db.session.expire_all()
-    return list(
-        db.session.scalars(
-            db.select(OutboxMessage)
-            .where(OutboxMessage.kind == OutboxKind.EMAIL)
-            .order_by(OutboxMessage.id)
-        )
-    )
-
-
-def refusal(application: Application, at: datetime = DURING_THE_PERIOD) -> list[str]:
-    """The reasons a submission at ``at`` is refused; checks that nothing was changed."""
-    with pytest.raises(SubmissionRefused) as refused:
-        submission.submit(application, DECLARATION, actor=application_owner(application), at=at)
-    db.session.rollback()
-    db.session.refresh(application)
-    assert application.status == S.DRAFT
-    assert application.submitted_at is None and application.snapshot is None
-    assert emails() == []
-    return [problem.message for problem in refused.value.problems]
-
-
-def application_owner(application: Application) -> Any:
-    from dps.models import User
-
-    return db.session.get(User, application.created_by_id)
-
-
-def submit(world: World, application: Application, at: datetime = DURING_THE_PERIOD) -> None:
-    submission.submit(application, DECLARATION, actor=world.owner, at=at)
-
-
-# --- the snapshot ---------------------------------------------------------------------------
+pytestmark = pytest.mark.usefixtures("checks_not_installed")
 
 
 def test_the_snapshot_keeps_what_was_sent(world: World) -> None:

@@ -6,11 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from itertools import product
-from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
-from flask import Flask
 
 from dps.celery_app import celery, load_task_modules
 from dps.extensions import db
@@ -20,7 +17,6 @@ from dps.rules.enums import ApplicationStatus, LotOutcome, OutboxKind
 from dps.rules.lifecycles import APPLICATION
 from dps.services.applications import drafting, submission
 from dps.services.applications.drafting import ApplicationError, ApplicationLocked
-from dps.services.applications.submission import SubmissionRefused
 from dps.services.common.statemachine import IllegalTransition, move
 from dps.services.suppliers import profiles
 from tests.fixtures.application_world import (
@@ -30,65 +26,20 @@ from tests.fixtures.application_world import (
     admit,
     complete_everything,
     earlier_application,
-    make_world,
     ready_to_send,
 )
 
-LONDON = ZoneInfo("Europe/London")
-CHECKS_AVAILABLE = submission.checks_available
-S = ApplicationStatus
-
-
-@pytest.fixture(autouse=True)
-def checks_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests are about applying, not the qualification checks (which, run in-process,
-    would move a sent application on): here, as if none were installed."""
-    monkeypatch.setattr(submission, "checks_available", lambda: False)
-
-
-@pytest.fixture
-def world(app: Flask) -> World:
-    return make_world()
-
-
-def london(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=LONDON).astimezone(UTC)  # type: ignore[misc]
-
-
-def emails() -> list[OutboxMessage]:
-    db.session.expire_all()
-    return list(
-        db.session.scalars(
-            db.select(OutboxMessage)
-            .where(OutboxMessage.kind == OutboxKind.EMAIL)
-            .order_by(OutboxMessage.id)
-        )
-    )
-
-
-def refusal(application: Application, at: datetime = DURING_THE_PERIOD) -> list[str]:
-    """The reasons a submission at ``at`` is refused; checks that nothing was changed."""
-    with pytest.raises(SubmissionRefused) as refused:
-        submission.submit(application, DECLARATION, actor=application_owner(application), at=at)
-    db.session.rollback()
-    db.session.refresh(application)
-    assert application.status == S.DRAFT
-    assert application.submitted_at is None and application.snapshot is None
-    assert emails() == []
-    return [problem.message for problem in refused.value.problems]
-
-
-def application_owner(application: Application) -> Any:
-    from dps.models import User
-
-    return db.session.get(User, application.created_by_id)
-
-
-def submit(world: World, application: Application, at: datetime = DURING_THE_PERIOD) -> None:
-    submission.submit(application, DECLARATION, actor=world.owner, at=at)
-
-
 # --- the period, to the second -------------------------------------------------------------
+from tests.fixtures.applying import (
+    CHECKS_AVAILABLE,
+    S,
+    emails,
+    london,
+    refusal,
+    submit,
+)
+
+pytestmark = pytest.mark.usefixtures("checks_not_installed")
 
 
 def test_the_last_second_of_the_last_day_is_inside_and_the_next_is_outside(world: World) -> None:
