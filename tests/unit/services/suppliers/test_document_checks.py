@@ -3,7 +3,7 @@ type and size, and the virus-scan hook; a refused file stores nothing."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,34 +15,14 @@ from dps.rules.enums import DocumentKind
 from dps.services.suppliers import documents
 from dps.services.suppliers.document_checks import DocumentRefused
 from tests.fixtures import sample_files
-from tests.fixtures.documents_world import World, build_world, uploaded
+from tests.fixtures.documents_world import World, build_world, upload_pdf, uploaded
 
 K = DocumentKind
-NEXT_YEAR = documents.today() + timedelta(days=365)
 
 
 @pytest.fixture
 def world(app: Flask) -> World:
     return build_world()
-
-
-def upload_pdf(
-    world: World,
-    kind: DocumentKind = K.PUBLIC_LIABILITY,
-    *,
-    expires_on: date | None = NEXT_YEAR,
-    data: bytes = sample_files.PDF,
-    replaces_id: int | None = None,
-) -> Document:
-    return documents.upload(
-        world.supplier.id,
-        kind,
-        "",
-        uploaded("certificate.pdf", data),
-        expires_on if kind.is_insurance else None,
-        world.owner,
-        replaces_id=replaces_id,
-    )
 
 
 def test_insurance_certificates_need_an_expiry_date_in_the_future(app: Flask, world: World) -> None:

@@ -11,40 +11,20 @@ import pytest
 from flask import Flask
 
 from dps.extensions import db
-from dps.models import AuditEvent, Document
+from dps.models import AuditEvent
 from dps.outside import storage
 from dps.rules.enums import DocumentKind, SectionStatus
 from dps.services.suppliers import documents
 from dps.services.suppliers.documents import DocumentNotFound, DocumentRefused
 from tests.fixtures import sample_files
-from tests.fixtures.documents_world import World, build_world, uploaded
+from tests.fixtures.documents_world import World, build_world, upload_pdf, uploaded
 
 K = DocumentKind
-NEXT_YEAR = documents.today() + timedelta(days=365)
 
 
 @pytest.fixture
 def world(app: Flask) -> World:
     return build_world()
-
-
-def upload_pdf(
-    world: World,
-    kind: DocumentKind = K.PUBLIC_LIABILITY,
-    *,
-    expires_on: date | None = NEXT_YEAR,
-    data: bytes = sample_files.PDF,
-    replaces_id: int | None = None,
-) -> Document:
-    return documents.upload(
-        world.supplier.id,
-        kind,
-        "",
-        uploaded("certificate.pdf", data),
-        expires_on if kind.is_insurance else None,
-        world.owner,
-        replaces_id=replaces_id,
-    )
 
 
 def test_an_upload_is_stored_under_a_generated_key_with_its_checksum(
