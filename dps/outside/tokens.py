@@ -49,6 +49,12 @@ def read_token(purpose: str, token: str, max_age: int) -> dict[str, Any]:
     return payload
 
 
+def lifetime_in_words(seconds: int) -> str:
+    """How long a link works, as an email says it: "1 hour", "24 hours" (never less than 1)."""
+    hours = max(1, round(seconds / 3600))
+    return "1 hour" if hours == 1 else f"{hours} hours"
+
+
 def email_link(endpoint: str, **values: Any) -> str:
     """An absolute link to ``endpoint`` for an e-mail, on the configured BASE_URL.
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from dps.rules.calendar import LONDON, add_working_days
+from dps.rules.refusals import Refusal
 
 RULE_SET_NAME = "PCR 2015 reg. 34"
 
@@ -57,16 +58,12 @@ def _instant(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-class PeriodRefused(ValueError):
+class PeriodRefused(Refusal):
     """A proposed DPS period the rules do not allow; the message says why.
 
     ``field`` names what is wrong ("start", "end" or "reason"), so a form can put the message
     next to it.
     """
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def check_period(period: Period, *, transitional_cap: date) -> None:

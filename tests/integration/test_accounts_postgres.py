@@ -15,7 +15,7 @@ from dps.models import AuditEvent, Organisation, User
 from dps.services.accounts import passwords
 from tests.conftest import make_app
 from tests.fixtures import services
-from tests.unit.services.accounts.test_users import PASSWORD, emails_to, link_in
+from tests.fixtures.accounts_world import PASSWORD, emails_to, link_in
 
 
 def register(client: FlaskClient, email: str) -> None:

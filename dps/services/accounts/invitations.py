@@ -1,4 +1,4 @@
-"""Inviting people by e-mail to a member organisation, the network, or the DPS's own team.
+"""Inviting people by email to a member organisation, the network, or the DPS's own team.
 
 An invitation is a row plus an e-mail (through the outbox) carrying a signed link that expires.
 Accepting it creates the account, with the e-mail address confirmed (the link proves it), and
@@ -21,20 +21,18 @@ from dps.models.base import utcnow
 from dps.models.organisations import Organisation
 from dps.outside import tokens
 from dps.rules.enums import Role
+from dps.rules.refusals import Refusal
 from dps.services.accounts import organisations as organisations_service
 from dps.services.accounts import passwords
-from dps.services.common import audit, outbox
+from dps.services.common import audit
+from dps.services.common.emails import send_email
 
 LINK_PURPOSE = "invitation"
 NAME_MAX_LENGTH = 200
 
 
-class InvitationRefused(ValueError):
+class InvitationRefused(Refusal):
     """An invitation, or an acceptance, the rules do not allow; ``field`` is where it belongs."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 class Unusable(enum.StrEnum):
@@ -47,9 +45,20 @@ class Unusable(enum.StrEnum):
     HAS_ACCOUNT = "has_account"
 
 
-class InvitationUnusable(Exception):
+UNUSABLE_MESSAGES = {
+    Unusable.INVALID: "This invitation link is not valid",
+    Unusable.EXPIRED: "This invitation has expired",
+    Unusable.CANCELLED: "This invitation has been cancelled",
+    Unusable.USED: "This invitation has already been used",
+    Unusable.HAS_ACCOUNT: "You already have an account",
+}
+
+
+class InvitationUnusable(Refusal):
+    """An invitation link that cannot be used, and why (``reason``), for the page that says so."""
+
     def __init__(self, reason: Unusable, invitation: Invitation | None = None) -> None:
-        super().__init__(str(reason))
+        super().__init__(UNUSABLE_MESSAGES[reason])
         self.reason = reason
         self.invitation = invitation
 
@@ -113,7 +122,7 @@ def _clean_email(email: str) -> str:
 
 
 def invite(organisation: Organisation, email: str, role: Role, *, actor: User | None) -> Invitation:
-    """Invite a person to ``organisation`` with ``role``, and queue the e-mail with the link."""
+    """Invite a person to ``organisation`` with ``role``, and queue the email with the link."""
     email = _clean_email(email)
     if role not in organisations_service.invitable_roles(organisation):
         raise InvitationRefused(_why_role_refused(organisation, role), field="role")
@@ -138,22 +147,9 @@ def invite(organisation: Organisation, email: str, role: Role, *, actor: User | 
         created_at=now,
         expires_at=now + timedelta(seconds=max_age_seconds()),
     )
-    db.session.add(invitation)
-    db.session.flush()
-    outbox.enqueue_email(
-        email,
-        f"You are invited to the CCIN dynamic purchasing system as {_article(role)}",
-        # Rendered from the Jinja environment, not the request: the e-mail needs no request.
-        current_app.jinja_env.get_template("emails/invitation.txt").render(
-            invitation=invitation,
-            link=accept_link(invitation),
-            inviter=actor,
-            expires_at=invitation.expires_at,
-        ),
-    )
-    audit.record(
-        "invitation.sent",
+    audit.record_new(
         invitation,
+        "invitation.sent",
         actor=actor,
         after={
             "email": email,
@@ -161,6 +157,15 @@ def invite(organisation: Organisation, email: str, role: Role, *, actor: User | 
             "role": str(role),
             "expires_at": invitation.expires_at.isoformat(),
         },
+    )
+    send_email(
+        email,
+        f"You are invited to the CCIN dynamic purchasing system as {_article(role)}",
+        "invitation",
+        invitation=invitation,
+        link=accept_link(invitation),
+        inviter=actor,
+        expires_at=invitation.expires_at,
     )
     db.session.commit()
     return invitation

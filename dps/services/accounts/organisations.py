@@ -17,6 +17,7 @@ from dps.extensions import db
 from dps.models.accounts import Membership, User
 from dps.models.organisations import BUYING_MEMBERSHIP_TYPES, Organisation
 from dps.rules.enums import MembershipType, OrganisationKind, Role
+from dps.rules.refusals import Refusal
 from dps.services.common import audit
 from dps.services.dps import period as dps_service
 
@@ -25,15 +26,11 @@ MANAGED_KINDS = (OrganisationKind.MEMBER, OrganisationKind.NETWORK)
 NAME_MAX_LENGTH = 200
 
 
-class OrganisationRefused(ValueError):
+class OrganisationRefused(Refusal):
     """A change to an organisation the rules do not allow; the message says why.
 
     ``field`` names the form field the message belongs to, when there is one.
     """
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -179,11 +176,9 @@ def create_member_organisation(
     organisation = Organisation(
         name=name, kind=OrganisationKind.MEMBER, membership_type=membership_type
     )
-    db.session.add(organisation)
-    db.session.flush()
-    audit.record(
-        "organisation.created",
+    audit.record_new(
         organisation,
+        "organisation.created",
         actor=actor,
         after={
             "name": name,
@@ -201,11 +196,9 @@ def create_network_organisation(name: str, *, actor: User | None) -> Organisatio
     if _find_by_name(name) is not None:
         raise OrganisationRefused(f"There is already an organisation called {name}", field="name")
     organisation = Organisation(name=name, kind=OrganisationKind.NETWORK)
-    db.session.add(organisation)
-    db.session.flush()
-    audit.record(
-        "organisation.created",
+    audit.record_new(
         organisation,
+        "organisation.created",
         actor=actor,
         after={"name": name, "kind": str(organisation.kind)},
     )

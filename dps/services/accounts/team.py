@@ -9,30 +9,27 @@ end at once, and what they did stays in the audit trail under their name.
 
 from __future__ import annotations
 
-from flask import current_app
 from sqlalchemy import case, func
 
 from dps.extensions import db
 from dps.models.accounts import Invitation, Membership, User
 from dps.models.organisations import Organisation
 from dps.rules.enums import OrganisationKind, Role
+from dps.rules.refusals import NotAllowed, NotFound, Refusal
 from dps.services.accounts import invitations
-from dps.services.common import audit, outbox
+from dps.services.common import audit
+from dps.services.common.emails import send_email
 
 
-class TeamRefused(ValueError):
+class TeamRefused(Refusal):
     """A change to the team the rules do not allow; ``field`` is where the message belongs."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
-
-class NotOwner(PermissionError):
+class NotOwner(NotAllowed):
     """Only the organisation's owner manages its team."""
 
 
-class NotInTeam(LookupError):
+class NotInTeam(NotFound):
     """No such person or invitation in this organisation (someone else's is not found either)."""
 
 
@@ -113,7 +110,7 @@ def get_pending_invitation(organisation_id: int, invitation_id: int) -> Invitati
 
 
 def invite_colleague(organisation_id: int, email: str, *, actor: User) -> Invitation:
-    """Invite a colleague by e-mail, as a user of the organisation."""
+    """Invite a colleague by email, as a user of the organisation."""
     _require_owner(actor, organisation_id)
     organisation = supplier_organisation(organisation_id)
     existing = invitations.account_for(email) if email.strip() else None
@@ -131,7 +128,7 @@ def invite_colleague(organisation_id: int, email: str, *, actor: User) -> Invita
     try:
         return invitations.invite(organisation, email, Role.SUPPLIER_USER, actor=actor)
     except invitations.InvitationRefused as refused:
-        raise TeamRefused(str(refused), field=refused.field or "email") from refused
+        raise TeamRefused(refused.message, field=refused.field or "email") from refused
 
 
 def cancel_invitation(organisation_id: int, invitation_id: int, *, actor: User) -> Invitation:
@@ -166,15 +163,13 @@ def remove_colleague(organisation_id: int, user_id: int, *, actor: User) -> User
         after={"active": False},
     )
     organisation = membership.organisation
-    outbox.enqueue_email(
+    send_email(
         colleague.email,
         f"Your access to {organisation.name} on the CCIN DPS has ended",
-        _render(
-            "emails/team_removed.txt",
-            colleague=colleague,
-            organisation=organisation,
-            owner=actor,
-        ),
+        "team_removed",
+        colleague=colleague,
+        organisation=organisation,
+        owner=actor,
     )
     db.session.commit()
     return colleague
@@ -199,20 +194,13 @@ def hand_over_ownership(organisation_id: int, user_id: int, *, actor: User) -> U
         before={"owner_user_id": actor.id},
         after={"owner_user_id": membership.user_id},
     )
-    outbox.enqueue_email(
+    send_email(
         membership.user.email,
         f"You are now the owner of {own.organisation.name} on the CCIN DPS",
-        _render(
-            "emails/team_new_owner.txt",
-            colleague=membership.user,
-            organisation=own.organisation,
-            owner=actor,
-        ),
+        "team_new_owner",
+        colleague=membership.user,
+        organisation=own.organisation,
+        owner=actor,
     )
     db.session.commit()
     return membership.user
-
-
-def _render(template: str, **context: object) -> str:
-    # From the Jinja environment, not the request: the e-mail needs no request.
-    return current_app.jinja_env.get_template(template).render(**context).strip() + "\n"

@@ -30,6 +30,7 @@ from dps.models.base import utcnow
 from dps.models.outbox import OutboxMessage
 from dps.outside import mail
 from dps.rules.enums import OutboxKind, OutboxStatus
+from dps.rules.refusals import Refusal
 from dps.services.common import audit
 
 logger = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ PAGE_SIZE = 25
 _relay_state = threading.local()
 
 
-class OutboxError(Exception):
+class OutboxError(Refusal):
     """An outbox action a person asked for cannot be done; the message says why."""
 
 

@@ -6,17 +6,13 @@ administrator reads what the portal sent.
 
 from __future__ import annotations
 
-from typing import cast
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from dps.models.accounts import User
 from dps.models.outbox import OutboxMessage
 from dps.outside.mail import BACKEND_RECORD
 from dps.services.common import outbox
-from dps.web.access import Area, allow
+from dps.web.access import Area, allow, current_actor
 from dps.web.admin import bp
 
 
@@ -53,9 +49,9 @@ def email(message_id: int) -> str:
 def email_send_again(message_id: int) -> Response:
     message = _email_or_404(message_id)
     try:
-        outbox.send_again(message, actor=cast(User, current_user._get_current_object()))
+        outbox.send_again(message, actor=current_actor())
     except outbox.OutboxError as refused:
-        flash(str(refused))
+        flash(refused.message)
     else:
         flash("The e-mail has been put back in the queue to be sent again", "success")
     return redirect(url_for("admin.email", message_id=message_id))

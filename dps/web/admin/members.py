@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from flask import abort, flash, redirect, render_template, url_for
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from dps.models.accounts import User
 from dps.models.organisations import Organisation
 from dps.rules.enums import MembershipType, Role
 from dps.rules.timefmt import format_datetime
 from dps.services.accounts import invitations as invitations_service
 from dps.services.accounts import organisations as organisations_service
-from dps.web.access import Area, allow
+from dps.web.access import Area, allow, current_actor
 from dps.web.admin import bp
 from dps.web.admin.forms import InvitationForm, MembershipTypeForm, OrganisationForm
-
-
-def _actor() -> User:
-    return cast(User, current_user._get_current_object())
+from dps.web.refusals import show_refusal
 
 
 def _organisation_or_404(organisation_id: int) -> Organisation:
@@ -45,10 +38,12 @@ def new_organisation() -> str | Response:
     if form.validate_on_submit():
         try:
             organisation = organisations_service.create_member_organisation(
-                form.name.data or "", MembershipType(form.membership_type.data), actor=_actor()
+                form.name.data or "",
+                MembershipType(form.membership_type.data),
+                actor=current_actor(),
             )
         except organisations_service.OrganisationRefused as refused:
-            getattr(form, refused.field or "name").errors.append(str(refused))
+            show_refusal(form, refused, field="name")
         else:
             flash(f"{organisation.name} has been added", "success")
             return redirect(url_for("admin.organisation", organisation_id=organisation.id))
@@ -80,10 +75,10 @@ def membership_type(organisation_id: int) -> str | Response:
     if form.validate_on_submit():
         try:
             change = organisations_service.change_membership_type(
-                organisation, MembershipType(form.membership_type.data), actor=_actor()
+                organisation, MembershipType(form.membership_type.data), actor=current_actor()
             )
         except organisations_service.OrganisationRefused as refused:
-            form.membership_type.errors.append(str(refused))
+            show_refusal(form, refused, field="membership_type")
         else:
             flash(change.message, "success")
             return redirect(url_for("admin.organisation", organisation_id=organisation.id))
@@ -106,10 +101,10 @@ def new_invitation(organisation_id: int) -> str | Response:
     if form.validate_on_submit():
         try:
             invitation = invitations_service.invite(
-                organisation, form.email.data or "", Role(form.role.data), actor=_actor()
+                organisation, form.email.data or "", Role(form.role.data), actor=current_actor()
             )
         except invitations_service.InvitationRefused as refused:
-            getattr(form, refused.field or "email").errors.append(str(refused))
+            show_refusal(form, refused, field="email")
         else:
             flash(
                 f"Invitation sent to {invitation.email}. The link works until "
@@ -132,9 +127,9 @@ def cancel_invitation(invitation_id: int) -> Response:
     if invitation is None:
         abort(404)
     try:
-        invitations_service.cancel(invitation, actor=_actor())
+        invitations_service.cancel(invitation, actor=current_actor())
     except invitations_service.InvitationRefused as refused:
-        flash(str(refused))
+        flash(refused.message)
     else:
         flash(f"The invitation to {invitation.email} has been cancelled", "success")
     return redirect(url_for("admin.organisation", organisation_id=invitation.organisation_id))

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from dps.models.accounts import User
 from dps.rules.pcr2015 import PeriodRefused
 from dps.services.dps import period as dps_service
-from dps.web.access import Area, allow
+from dps.web.access import Area, allow, current_actor
 from dps.web.admin import bp
 from dps.web.admin.forms import PeriodForm
+from dps.web.refusals import show_refusal
 
-# Where each kind of refusal is shown on the form.
+# Where each kind of refusal is shown on the form: the rules name the dates "start" and "end".
 REFUSAL_FIELDS = {"start": "start_date", "end": "end_date", "reason": "reason"}
 
 
@@ -38,11 +35,10 @@ def period() -> str | Response:
                 start=start,
                 end=end,
                 reason=form.reason.data or "",
-                actor=cast(User, current_user._get_current_object()),
+                actor=current_actor(),
             )
         except PeriodRefused as refused:
-            field = getattr(form, REFUSAL_FIELDS.get(refused.field or "", "end_date"))
-            field.errors.append(str(refused))
+            show_refusal(form, refused, field=REFUSAL_FIELDS.get(refused.field or "", "end_date"))
         else:
             flash("The period has been changed and a notice published on the start page", "success")
             return redirect(url_for("admin.period"))

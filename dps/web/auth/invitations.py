@@ -12,10 +12,11 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from dps.rules.enums import Role
 from dps.services.accounts import invitations as invitations_service
-from dps.services.accounts import users
+from dps.services.accounts import signing_in
 from dps.services.accounts.passwords import MIN_LENGTH
 from dps.web.access import Area, allow
 from dps.web.auth import bp
+from dps.web.refusals import show_refusal
 
 # Each reason a link cannot be used, with the status that says so to a browser and a robot.
 UNUSABLE_STATUS = {
@@ -68,7 +69,7 @@ def accept_invitation(token: str) -> Response | tuple[str, int] | str:
                 invitation, name=form.name.data or "", password=form.password.data or ""
             )
         except invitations_service.InvitationRefused as refused:
-            getattr(form, refused.field or "name").errors.append(str(refused))
+            show_refusal(form, refused, field="name")
         except invitations_service.InvitationUnusable as unusable:
             return _unusable(unusable)
         else:
@@ -80,7 +81,7 @@ def accept_invitation(token: str) -> Response | tuple[str, int] | str:
                 )
                 return redirect(url_for("auth.sign_in"))
             login_user(user)
-            users.complete_sign_in(user, second_factor=False)
+            signing_in.complete_sign_in(user, second_factor=False)
             flash(f"Your account has been created. Welcome, {user.name}", "success")
             return redirect(url_for("public.home"))
     return render_template("auth/invitation.html", form=form, invitation=invitation)

@@ -14,9 +14,11 @@ from werkzeug.wrappers import Response
 from dps.extensions import limiter
 from dps.models.accounts import User
 from dps.outside.tokens import TokenExpired, TokenInvalid
-from dps.services.accounts import users
+from dps.services.accounts import password_reset, registration, signing_in
+from dps.services.accounts.signing_in import Outcome
+from dps.services.accounts.users import AccountError
 from dps.web import request_idle_limit_seconds
-from dps.web.access import Area, allow
+from dps.web.access import Area, allow, current_actor
 from dps.web.auth import bp
 from dps.web.auth.forms import (
     ChangePasswordForm,
@@ -26,6 +28,7 @@ from dps.web.auth.forms import (
     ResetPasswordForm,
     SignInForm,
 )
+from dps.web.refusals import show_refusal
 
 F = TypeVar("F", bound=Callable[..., Any])
 Page = str | tuple[str, int] | Response
@@ -37,8 +40,8 @@ CHECK_EMAIL = "check_email"
 RESET_REQUESTED = "reset_requested"
 
 CODE_PAGES = {
-    users.Outcome.NEEDS_CODE: "auth.sign_in_code",
-    users.Outcome.NEEDS_CODE_SET_UP: "auth.set_up_code",
+    Outcome.NEEDS_CODE: "auth.sign_in_code",
+    Outcome.NEEDS_CODE_SET_UP: "auth.set_up_code",
 }
 SIGN_IN_REFUSED = "Enter a correct email address and password"
 WRONG_CODE = "The code is not correct. Enter the code your authenticator app shows now"
@@ -109,10 +112,6 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def _signed_in_user() -> User:
-    return cast(User, current_user._get_current_object())
-
-
 def _hold_pending(user: User, next_url: str | None) -> None:
     session[PENDING] = {
         "user_id": user.id,
@@ -129,7 +128,7 @@ def _pending_user() -> User | None:
     if time.time() - float(pending.get("since", 0)) > PENDING_MAX_SECONDS:
         session.pop(PENDING, None)
         return None
-    return users.pending_administrator(int(pending["user_id"]), int(pending["version"]))
+    return signing_in.pending_administrator(int(pending["user_id"]), int(pending["version"]))
 
 
 def _finish_sign_in(user: User, next_url: str | None) -> Response:
@@ -165,14 +164,14 @@ def sign_in() -> Page:
     form = SignInForm()
     unconfirmed = False
     if form.validate_on_submit():
-        step = users.sign_in_with_password(form.email.data, form.password.data)
-        if step.user and step.outcome is users.Outcome.SIGNED_IN:
+        step = signing_in.sign_in_with_password(form.email.data, form.password.data)
+        if step.user and step.outcome is Outcome.SIGNED_IN:
             return _finish_sign_in(step.user, next_url)
         if step.user and step.outcome in CODE_PAGES:
             # An administrator: not signed in until the code is given.
             _hold_pending(step.user, next_url)
             return redirect(url_for(CODE_PAGES[step.outcome]))
-        if step.outcome is users.Outcome.UNCONFIRMED:
+        if step.outcome is Outcome.UNCONFIRMED:
             unconfirmed = True
             form.email.errors.append("Confirm your email address before you sign in")
         else:
@@ -191,7 +190,7 @@ def sign_in_code() -> Page:
         return redirect(url_for("auth.set_up_code"))
     form = CodeForm()
     if form.validate_on_submit():
-        if users.sign_in_with_code(user, form.code.data):
+        if signing_in.sign_in_with_code(user, form.code.data):
             return _finish_sign_in(user, session.get(PENDING, {}).get("next"))
         form.code.errors.append(WRONG_CODE)
     return render_template("auth/sign_in_code.html", form=form)
@@ -209,7 +208,7 @@ def set_up_code() -> Page:
         return redirect(url_for("auth.sign_in_code"))
     form = CodeForm()
     if form.validate_on_submit():
-        if users.confirm_code_set_up(user, form.code.data):
+        if signing_in.confirm_code_set_up(user, form.code.data):
             flash(
                 "Your authenticator app is set up. "
                 "You will need a code from it each time you sign in.",
@@ -218,7 +217,7 @@ def set_up_code() -> Page:
             return _finish_sign_in(user, session.get(PENDING, {}).get("next"))
         form.code.errors.append(WRONG_CODE)
     return render_template(
-        "auth/set_up_code.html", form=form, set_up=users.code_set_up(user), user=user
+        "auth/set_up_code.html", form=form, set_up=signing_in.code_set_up(user), user=user
     )
 
 
@@ -226,7 +225,7 @@ def set_up_code() -> Page:
 @allow(Area.PUBLIC)
 def sign_out() -> Response:
     if current_user.is_authenticated:
-        users.record_sign_out(_signed_in_user())
+        signing_in.record_sign_out(current_actor())
         logout_user()
     session.clear()
     flash("You have signed out", "success")
@@ -260,16 +259,16 @@ def register() -> Page:
     form = RegistrationForm()
     if form.validate_on_submit():
         try:
-            users.register_supplier(
-                users.Registration(
+            registration.register_supplier(
+                registration.Registration(
                     organisation_name=form.organisation_name.data,
                     name=form.name.data,
                     email=form.email.data,
                     password=form.password.data,
                 )
             )
-        except users.AccountError as problem:
-            form.password.errors.append(str(problem))
+        except AccountError as problem:
+            show_refusal(form, problem, field="password")
         else:
             session[CHECK_EMAIL] = {"email": form.email.data, "resent": False}
             return redirect(url_for("auth.check_email"))
@@ -298,7 +297,7 @@ def resend_confirmation() -> Page:
         data={"email": request.args.get("email", "")} if request.method == "GET" else None
     )
     if form.validate_on_submit():
-        users.resend_confirmation(form.email.data)
+        registration.resend_confirmation(form.email.data)
         session[CHECK_EMAIL] = {"email": form.email.data, "resent": True}
         return redirect(url_for("auth.check_email"))
     return render_template("auth/resend_confirmation.html", form=form)
@@ -308,7 +307,7 @@ def resend_confirmation() -> Page:
 @allow(Area.PUBLIC)
 def confirm_email(token: str) -> Page:
     try:
-        users.confirm_email(token)
+        registration.confirm_email(token)
     except TokenExpired:
         return render_template("auth/link_problem.html", link="confirm", expired=True), 400
     except TokenInvalid:
@@ -325,7 +324,7 @@ def confirm_email(token: str) -> Page:
 def forgotten_password() -> Page:
     form = EmailForm()
     if form.validate_on_submit():
-        users.request_password_reset(form.email.data)
+        password_reset.request_password_reset(form.email.data)
         session[RESET_REQUESTED] = form.email.data
         return redirect(url_for("auth.reset_requested"))
     return render_template("auth/forgotten_password.html", form=form)
@@ -348,7 +347,7 @@ def reset_requested() -> Page:
 @allow(Area.PUBLIC)
 def reset_password(token: str) -> Page:
     try:
-        user = users.user_for_reset_link(token)
+        user = password_reset.user_for_reset_link(token)
     except TokenExpired:
         return render_template("auth/link_problem.html", link="reset", expired=True), 400
     except TokenInvalid:
@@ -356,9 +355,9 @@ def reset_password(token: str) -> Page:
     form = ResetPasswordForm(account_email=user.email)
     if form.validate_on_submit():
         try:
-            users.reset_password(token, form.password.data)
-        except users.AccountError as problem:
-            form.password.errors.append(str(problem))
+            password_reset.reset_password(token, form.password.data)
+        except AccountError as problem:
+            show_refusal(form, problem, field="password")
             return render_template("auth/reset_password.html", form=form)
         if current_user.is_authenticated:
             logout_user()
@@ -370,22 +369,20 @@ def reset_password(token: str) -> Page:
 @bp.get("/account")
 @allow(Area.SIGNED_IN)
 def account() -> str:
-    return render_template("auth/account.html", user=_signed_in_user())
+    return render_template("auth/account.html", user=current_actor())
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @allow(Area.SIGNED_IN)
 @_limited(_signed_in_account, counts=_was_refused)
 def change_password() -> Page:
-    user = _signed_in_user()
+    user = current_actor()
     form = ChangePasswordForm(account_email=user.email)
     if form.validate_on_submit():
         try:
-            users.change_password(user, form.current_password.data, form.password.data)
-        except users.WrongPassword as problem:
-            form.current_password.errors.append(str(problem))
-        except users.AccountError as problem:
-            form.password.errors.append(str(problem))
+            password_reset.change_password(user, form.current_password.data, form.password.data)
+        except AccountError as problem:  # a wrong current password, or a weak new one
+            show_refusal(form, problem, field="password")
         else:
             # The session id carries the version just bumped: sign this session in again so
             # that only the others end.

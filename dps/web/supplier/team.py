@@ -6,33 +6,20 @@ organisation's are "not found", by URL as by form.
 
 from __future__ import annotations
 
-from typing import cast
-
 from flask import abort, flash, redirect, render_template, url_for
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from dps.models.accounts import User
 from dps.rules.timefmt import format_datetime
 from dps.services.accounts import team as team_service
-from dps.web.access import Area, allow, current_organisation_id
+from dps.web.access import Area, allow, current_actor, organisation_id_or_404
+from dps.web.refusals import show_refusal
 from dps.web.supplier import bp
 from dps.web.supplier.team_forms import ConfirmForm, InviteColleagueForm
 
 
-def _actor() -> User:
-    return cast(User, current_user._get_current_object())
-
-
-def _organisation_id() -> int:
-    organisation_id = current_organisation_id()
-    if organisation_id is None:
-        abort(404)
-    return organisation_id
-
-
 def _colleague_or_404(user_id: int) -> User:
-    membership = team_service.get_colleague(_organisation_id(), user_id)
+    membership = team_service.get_colleague(organisation_id_or_404(), user_id)
     if membership is None:
         abort(404)
     return membership.user
@@ -41,13 +28,13 @@ def _colleague_or_404(user_id: int) -> User:
 @bp.get("/team")
 @allow(Area.SUPPLIER)
 def team() -> str:
-    organisation_id = _organisation_id()
+    organisation_id = organisation_id_or_404()
     return render_template(
         "supplier/team.html",
         organisation=team_service.supplier_organisation(organisation_id),
         members=team_service.members(organisation_id),
         invitations=team_service.pending_invitations(organisation_id),
-        is_owner=team_service.is_owner(_actor(), organisation_id),
+        is_owner=team_service.is_owner(current_actor(), organisation_id),
     )
 
 
@@ -58,12 +45,10 @@ def invite_colleague() -> str | Response:
     if form.validate_on_submit():
         try:
             invitation = team_service.invite_colleague(
-                _organisation_id(), form.email.data or "", actor=_actor()
+                organisation_id_or_404(), form.email.data or "", actor=current_actor()
             )
-        except team_service.NotOwner:
-            abort(403)
         except team_service.TeamRefused as refused:
-            form.email.errors = [str(refused)]
+            show_refusal(form, refused, field="email")
         else:
             flash(
                 f"Invitation sent to {invitation.email}. The link works until "
@@ -79,14 +64,9 @@ def invite_colleague() -> str | Response:
 def cancel_colleague_invitation(invitation_id: int) -> Response:
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
-            invitation = team_service.cancel_invitation(
-                _organisation_id(), invitation_id, actor=_actor()
-            )
-        except team_service.NotOwner:
-            abort(403)
-        except team_service.NotInTeam:
-            abort(404)
+        invitation = team_service.cancel_invitation(
+            organisation_id_or_404(), invitation_id, actor=current_actor()
+        )
         flash(f"The invitation to {invitation.email} has been cancelled", "success")
     return redirect(url_for("supplier.team"))
 
@@ -98,11 +78,9 @@ def remove_colleague(user_id: int) -> str | Response:
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            team_service.remove_colleague(_organisation_id(), user_id, actor=_actor())
-        except team_service.NotOwner:
-            abort(403)
+            team_service.remove_colleague(organisation_id_or_404(), user_id, actor=current_actor())
         except team_service.TeamRefused as refused:
-            flash(str(refused))
+            flash(refused.message)
         else:
             flash(f"{colleague.name} has been removed from your team", "success")
         return redirect(url_for("supplier.team"))
@@ -116,11 +94,11 @@ def make_owner(user_id: int) -> str | Response:
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            team_service.hand_over_ownership(_organisation_id(), user_id, actor=_actor())
-        except team_service.NotOwner:
-            abort(403)
+            team_service.hand_over_ownership(
+                organisation_id_or_404(), user_id, actor=current_actor()
+            )
         except team_service.TeamRefused as refused:
-            flash(str(refused))
+            flash(refused.message)
         else:
             flash(f"{colleague.name} is now the owner of your organisation’s account", "success")
         return redirect(url_for("supplier.team"))

@@ -16,7 +16,7 @@ from dps.models import AuditEvent, Organisation, OutboxMessage, User
 from dps.rules.enums import Role
 from dps.services.accounts import totp
 from tests.conftest import HTMLClient, make_app, page_text
-from tests.unit.services.accounts.test_users import (
+from tests.fixtures.accounts_world import (
     NEW_PASSWORD,
     PASSWORD,
     clock_moved_on,

@@ -39,9 +39,8 @@ from dps.rules.enums import (
     OutboxStatus,
     Role,
 )
-from dps.services.accounts import invitations, team
+from dps.services.accounts import invitations, signing_in, team
 from dps.services.accounts import organisations as organisations_service
-from dps.services.accounts import users as accounts
 from dps.services.common import outbox
 from dps.services.dps import period as dps_service
 from dps.services.suppliers import documents, profiles
@@ -496,7 +495,7 @@ TEMPLATES: dict[str, list[Rendering]] = {
         Page(
             lambda s: {
                 "form": CodeForm(),
-                "set_up": accounts.code_set_up(s.new_administrator),
+                "set_up": signing_in.code_set_up(s.new_administrator),
                 "user": s.new_administrator,
             }
         ),

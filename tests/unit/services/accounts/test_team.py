@@ -14,9 +14,9 @@ from flask.testing import FlaskClient
 from dps.extensions import db
 from dps.models import AuditEvent, Invitation, Membership, Organisation, OutboxMessage, User
 from dps.rules.enums import Role
-from dps.services.accounts import invitations, team, users
+from dps.services.accounts import invitations, signing_in, team
 from dps.services.accounts.passwords import hash_password
-from dps.services.accounts.users import Outcome
+from dps.services.accounts.signing_in import Outcome
 from dps.services.suppliers import profiles
 from tests.conftest import HTMLClient, page_text
 from tests.fixtures.helpers import add_person, make_supplier, sign_in
@@ -218,7 +218,9 @@ def test_a_removed_colleague_cannot_sign_in_or_use_an_old_session(app: Flask, te
     again = colleague_session.get("/supplier/profile")
     assert again.status_code == 302 and "/sign-in" in again.headers["Location"]
     # Signing in with the right password is refused, as for any closed account.
-    assert users.sign_in_with_password(teams.colleague.email, PASSWORD).outcome == Outcome.REFUSED
+    assert (
+        signing_in.sign_in_with_password(teams.colleague.email, PASSWORD).outcome == Outcome.REFUSED
+    )
     page = app.test_client().post(
         "/sign-in", data={"email": teams.colleague.email, "password": PASSWORD}
     )

@@ -1,0 +1,107 @@
+"""Registration: a supplier and its owner, confirmation links, and an address already known."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from dps.extensions import db
+from dps.models import Organisation, User
+from dps.outside import tokens
+from dps.rules.enums import OrganisationKind, Role
+from dps.services.accounts.registration import (
+    Registration,
+    confirm_email,
+    register_supplier,
+    resend_confirmation,
+)
+from dps.services.accounts.users import AccountError
+from tests.fixtures.accounts_world import (
+    PASSWORD,
+    actions,
+    clock_moved_on,
+    emails_to,
+    link_in,
+    make_user,
+)
+
+
+def registration(email: str = "ann@example.org", organisation: str = "Co-op Futures") -> Any:
+    return Registration(
+        organisation_name=organisation, name="Ann Lee", email=email, password=PASSWORD
+    )
+
+
+def test_registration_creates_a_supplier_and_its_owner_and_asks_to_confirm(app: Flask) -> None:
+    register_supplier(registration("Ann.Lee@Example.org"))
+
+    user = db.session.scalars(db.select(User)).one()
+    assert user.email == "Ann.Lee@Example.org"  # kept as typed
+    assert user.email_confirmed_at is None
+    assert user.password_hash.startswith("$argon2id$")
+    assert user.membership is not None
+    assert user.membership.role == Role.SUPPLIER_OWNER
+    assert user.membership.organisation.name == "Co-op Futures"
+    assert user.membership.organisation.kind == OrganisationKind.SUPPLIER
+    [message] = emails_to("ann.lee@example.org")
+    assert message.payload["subject"] == "Confirm your email address"
+    assert "/confirm-email/" in message.payload["body"]
+    assert actions() == ["organisation.registered", "user.registered"]
+
+
+def test_registering_a_known_address_in_any_case_creates_nothing(app: Flask) -> None:
+    register_supplier(registration("ann@example.org"))
+    register_supplier(registration("ANN@EXAMPLE.ORG", organisation="Someone Else Ltd"))
+
+    assert db.session.scalar(db.select(db.func.count(User.id))) == 1
+    assert db.session.scalar(db.select(db.func.count(Organisation.id))) == 1
+    subjects = [message.payload["subject"] for message in emails_to("ann@example.org")]
+    assert subjects == [
+        "Confirm your email address",
+        "Someone tried to register with your email address",
+    ]
+
+
+def test_registration_refuses_a_weak_password(app: Flask) -> None:
+    weak = Registration(
+        organisation_name="Co-op Futures",
+        name="Ann",
+        email="ann@example.org",
+        password="password1234",
+    )
+    with pytest.raises(AccountError, match="too common"):
+        register_supplier(weak)
+    assert db.session.scalar(db.select(db.func.count(User.id))) == 0
+
+
+def test_confirming_sets_the_address_confirmed_once(app: Flask) -> None:
+    register_supplier(registration())
+    token = link_in(emails_to("ann@example.org")[0], "/confirm-email/").rsplit("/", 1)[1]
+    user = confirm_email(token)
+    confirmed_at = user.email_confirmed_at
+    assert confirmed_at is not None
+    assert confirm_email(token).email_confirmed_at == confirmed_at  # a second click is fine
+    assert actions().count("user.email_confirmed") == 1
+
+
+def test_a_confirmation_link_expires(app: Flask) -> None:
+    register_supplier(registration())
+    token = link_in(emails_to("ann@example.org")[0], "/confirm-email/").rsplit("/", 1)[1]
+    with (
+        clock_moved_on(app.config["EMAIL_TOKEN_MAX_AGE_SECONDS"] + 1),
+        pytest.raises(tokens.TokenExpired),
+    ):
+        confirm_email(token)
+
+
+def test_resending_confirmation_only_mails_unconfirmed_accounts(app: Flask) -> None:
+    make_user("confirmed@example.org")
+    make_user("waiting@example.org", confirmed=False)
+    for address in ["confirmed@example.org", "WAITING@example.org", "nobody@example.org"]:
+        resend_confirmation(address)
+    assert emails_to("confirmed@example.org") == []
+    assert emails_to("nobody@example.org") == []
+    [message] = emails_to("waiting@example.org")
+    assert message.payload["subject"] == "Confirm your email address"
