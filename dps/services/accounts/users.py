@@ -1,5 +1,6 @@
-"""People's accounts: finding one by email address, whether it administers the DPS, and
-``AccountError``, the refusal every account rule gives.
+"""People's accounts: finding one by email address, telling an administrator, AccountError.
+
+``AccountError`` is the refusal every account rule gives (a weak password, a wrong one).
 
 What people do with their accounts is beside this module: ``registration`` (register, confirm
 the address, resend the link), ``signing_in`` (password, second factor, sign-out) and
