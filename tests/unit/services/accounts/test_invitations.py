@@ -18,6 +18,7 @@ from dps.extensions import db
 from dps.models import AuditEvent, Invitation, OutboxMessage, User
 from dps.models.base import utcnow
 from dps.rules.enums import MembershipType, Role
+from dps.rules.refusals import Refusal
 from dps.services.accounts import invitations
 from dps.services.accounts.passwords import verify_password
 from tests.conftest import page_text
@@ -420,3 +421,14 @@ def test_an_address_registered_while_the_form_was_open_is_refused_cleanly(app: F
     db.session.refresh(invitation)
     assert invitation.accepted_at is None
     assert "invitation.accepted" not in db.session.scalars(db.select(AuditEvent.action)).all()
+
+
+def test_an_unusable_link_says_why_in_words_and_as_a_reason() -> None:
+    for reason in invitations.Unusable:
+        unusable = invitations.InvitationUnusable(reason)
+        assert isinstance(unusable, Refusal)
+        assert unusable.reason is reason
+        assert unusable.message == invitations.UNUSABLE_MESSAGES[reason]
+    refused = invitations.InvitationRefused("Enter your full name", field="name")
+    assert isinstance(refused, Refusal)
+    assert refused.field == "name"

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from dps.extensions import db
 from dps.models import DPS, AuditEvent, Membership, Organisation, User
 from dps.rules.enums import MembershipType, OrganisationKind, Role
+from dps.rules.refusals import Refusal
 from dps.services.accounts import organisations
 from dps.services.accounts.passwords import hash_password
 from dps.web.access import Area, role_may_enter
@@ -213,3 +214,10 @@ def test_suppliers_and_unknown_ids_are_not_managed_here(app: Flask) -> None:
     db.session.commit()
     assert organisations.get_managed(supplier.id) is None
     assert organisations.get_managed(99999) is None
+
+
+def test_an_organisation_refusal_is_a_refusal_with_its_field(app: Flask) -> None:
+    with pytest.raises(organisations.OrganisationRefused) as refused:
+        organisations.create_member_organisation("   ", MembershipType.FULL, actor=None)
+    assert isinstance(refused.value, Refusal)
+    assert (refused.value.message, refused.value.field) == ("Enter the organisation’s name", "name")

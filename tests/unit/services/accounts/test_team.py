@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from dps.extensions import db
 from dps.models import AuditEvent, Invitation, Membership, Organisation, OutboxMessage, User
 from dps.rules.enums import Role
+from dps.rules.refusals import NotAllowed, NotFound, Refusal
 from dps.services.accounts import invitations, signing_in, team
 from dps.services.accounts.passwords import hash_password
 from dps.services.accounts.signing_in import Outcome
@@ -339,3 +340,12 @@ def test_another_suppliers_people_and_invitations_are_not_found(app: Flask, team
         team.remove_colleague(teams.ours.id, rival_person, actor=teams.owner)
     with pytest.raises(team.NotInTeam):
         team.cancel_invitation(teams.ours.id, rival_invitation.id, actor=teams.owner)
+
+
+def test_team_refusals_are_the_kinds_the_pages_answer_centrally() -> None:
+    # Not the owner: the 403 page; not in this team: the 404 page; anything else: on the form.
+    assert issubclass(team.NotOwner, NotAllowed)
+    assert issubclass(team.NotInTeam, NotFound)
+    refused = team.TeamRefused("You are already the owner", field="email")
+    assert isinstance(refused, Refusal)
+    assert (refused.message, refused.field) == ("You are already the owner", "email")

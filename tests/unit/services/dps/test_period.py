@@ -14,6 +14,7 @@ from dps.models import DPS, AuditEvent, Notice
 from dps.rules.calendar import LONDON
 from dps.rules.enums import Role
 from dps.rules.pcr2015 import PeriodRefused
+from dps.rules.refusals import Refusal
 from dps.services.dps import period as dps_service
 from tests.conftest import page_text
 from tests.unit.services.accounts.test_organisations import administrator, member, person, sign_in
@@ -96,6 +97,7 @@ def test_a_refused_change_changes_nothing(
     with pytest.raises(PeriodRefused, match=message) as refused:
         dps_service.change_period(dps, start=start, end=end, reason=reason, actor=admin)
     assert refused.value.field == field
+    assert isinstance(refused.value, Refusal)
     db.session.rollback()
     assert (the_dps().period_start, the_dps().period_end) == (date(2020, 4, 1), CAP)
     assert notices() == []
