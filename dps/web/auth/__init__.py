@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from dps.web.auth import invitations, routes  # noqa: E402,F401
+from dps.web.auth import invitations, passwords, registration, routes  # noqa: E402,F401

@@ -1,43 +1,33 @@
-"""Signing in and out, registration, e-mail confirmation, password reset, second factor."""
+"""Signing in and out: the password, an administrator's second factor, and the session.
+
+Registration and confirmation are in ``registration``, forgotten and changed passwords in
+``passwords``, accepting an invitation in ``invitations``, beside this module.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from dps.extensions import limiter
 from dps.models.accounts import User
-from dps.outside.tokens import TokenExpired, TokenInvalid
-from dps.services.accounts import password_reset, registration, signing_in
+from dps.services.accounts import signing_in
 from dps.services.accounts.signing_in import Outcome
-from dps.services.accounts.users import AccountError
 from dps.web import request_idle_limit_seconds
 from dps.web.access import Area, allow, current_actor
 from dps.web.auth import bp
-from dps.web.auth.forms import (
-    ChangePasswordForm,
-    CodeForm,
-    EmailForm,
-    RegistrationForm,
-    ResetPasswordForm,
-    SignInForm,
-)
-from dps.web.refusals import show_refusal
+from dps.web.auth.forms import CodeForm, SignInForm
+from dps.web.auth.limits import limited, typed_email, was_refused
 
-F = TypeVar("F", bound=Callable[..., Any])
 Page = str | tuple[str, int] | Response
 
 # The session key for an administrator who has given the right password but not yet a code.
 PENDING = "pending_sign_in"
 PENDING_MAX_SECONDS = 10 * 60
-CHECK_EMAIL = "check_email"
-RESET_REQUESTED = "reset_requested"
 
 CODE_PAGES = {
     Outcome.NEEDS_CODE: "auth.sign_in_code",
@@ -45,59 +35,6 @@ CODE_PAGES = {
 }
 SIGN_IN_REFUSED = "Enter a correct email address and password"
 WRONG_CODE = "The code is not correct. Enter the code your authenticator app shows now"
-
-
-# --- rate limits ------------------------------------------------------------------------------
-# Each limited form counts per address (the visitor's IP) and per account. The limits are read
-# from the app's config at request time, so a test or a deployment can change them.
-
-
-def _per_address() -> str:
-    return str(current_app.config["LOGIN_LIMIT_PER_ADDRESS"])
-
-
-def _per_account() -> str:
-    return str(current_app.config["LOGIN_LIMIT_PER_ACCOUNT"])
-
-
-def _typed_email() -> str:
-    return (request.form.get("email") or "").strip().lower()
-
-
-def _pending_account() -> str:
-    pending = session.get(PENDING) or {}
-    return f"user:{pending['user_id']}" if "user_id" in pending else ""
-
-
-def _signed_in_account() -> str:
-    return f"user:{current_user.id}" if current_user.is_authenticated else ""
-
-
-def _was_refused(response: Response) -> bool:
-    """Guessing forms count only failures: a success redirects."""
-    return response.status_code != 302
-
-
-def _was_sent(response: Response) -> bool:
-    """Forms that send e-mail count what they send, not a mistyped field."""
-    return response.status_code == 302
-
-
-def _limited(
-    account_key: Callable[[], str], counts: Callable[[Response], bool]
-) -> Callable[[F], F]:
-    per_address = limiter.limit(_per_address, methods=["POST"], scope="address", deduct_when=counts)
-    per_account = limiter.limit(
-        _per_account, key_func=account_key, methods=["POST"], scope="account", deduct_when=counts
-    )
-
-    def decorate(view: F) -> F:
-        return cast(F, per_address(per_account(view)))
-
-    return decorate
-
-
-# --- helpers ----------------------------------------------------------------------------------
 
 
 def safe_next(target: str | None) -> str | None:
@@ -110,6 +47,11 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc:
         return None
     return target
+
+
+def _pending_account() -> str:
+    pending = session.get(PENDING) or {}
+    return f"user:{pending['user_id']}" if "user_id" in pending else ""
 
 
 def _hold_pending(user: User, next_url: str | None) -> None:
@@ -151,12 +93,9 @@ def _session_state() -> dict[str, Any]:
     return {"signed_in": True, "seconds_left": max(0, int(idle_limit - idle_for))}
 
 
-# --- signing in and out -----------------------------------------------------------------------
-
-
 @bp.route("/sign-in", methods=["GET", "POST"])
 @allow(Area.PUBLIC)
-@_limited(_typed_email, counts=_was_refused)
+@limited(typed_email, counts=was_refused)
 def sign_in() -> Page:
     next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated:
@@ -181,7 +120,7 @@ def sign_in() -> Page:
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 @allow(Area.PUBLIC)
-@_limited(_pending_account, counts=_was_refused)
+@limited(_pending_account, counts=was_refused)
 def sign_in_code() -> Page:
     user = _pending_user()
     if user is None:
@@ -198,7 +137,7 @@ def sign_in_code() -> Page:
 
 @bp.route("/sign-in/set-up-code", methods=["GET", "POST"])
 @allow(Area.PUBLIC)
-@_limited(_pending_account, counts=_was_refused)
+@limited(_pending_account, counts=was_refused)
 def set_up_code() -> Page:
     user = _pending_user()
     if user is None:
@@ -245,151 +184,3 @@ def keep_alive() -> dict[str, Any]:
     """The warning's "Stay signed in" button. Every request but session_status counts as
     activity (see dps.web), so reaching this view has already renewed the session."""
     return _session_state()
-
-
-# --- registration and confirmation ------------------------------------------------------------
-
-
-@bp.route("/register", methods=["GET", "POST"])
-@allow(Area.PUBLIC)
-@_limited(_typed_email, counts=_was_sent)
-def register() -> Page:
-    if current_user.is_authenticated:
-        return redirect(url_for("public.home"))
-    form = RegistrationForm()
-    if form.validate_on_submit():
-        try:
-            registration.register_supplier(
-                registration.Registration(
-                    organisation_name=form.organisation_name.data,
-                    name=form.name.data,
-                    email=form.email.data,
-                    password=form.password.data,
-                )
-            )
-        except AccountError as problem:
-            show_refusal(form, problem, field="password")
-        else:
-            session[CHECK_EMAIL] = {"email": form.email.data, "resent": False}
-            return redirect(url_for("auth.check_email"))
-    return render_template("auth/register.html", form=form)
-
-
-@bp.get("/register/check-email")
-@allow(Area.PUBLIC)
-def check_email() -> Page:
-    sent = session.get(CHECK_EMAIL)
-    if not sent:
-        return redirect(url_for("auth.register"))
-    return render_template(
-        "auth/check_email.html",
-        email=sent["email"],
-        resent=sent.get("resent", False),
-        expires_hours=current_app.config["EMAIL_TOKEN_MAX_AGE_SECONDS"] // 3600,
-    )
-
-
-@bp.route("/resend-confirmation", methods=["GET", "POST"])
-@allow(Area.PUBLIC)
-@_limited(_typed_email, counts=_was_sent)
-def resend_confirmation() -> Page:
-    form = EmailForm(
-        data={"email": request.args.get("email", "")} if request.method == "GET" else None
-    )
-    if form.validate_on_submit():
-        registration.resend_confirmation(form.email.data)
-        session[CHECK_EMAIL] = {"email": form.email.data, "resent": True}
-        return redirect(url_for("auth.check_email"))
-    return render_template("auth/resend_confirmation.html", form=form)
-
-
-@bp.get("/confirm-email/<token>")
-@allow(Area.PUBLIC)
-def confirm_email(token: str) -> Page:
-    try:
-        registration.confirm_email(token)
-    except TokenExpired:
-        return render_template("auth/link_problem.html", link="confirm", expired=True), 400
-    except TokenInvalid:
-        return render_template("auth/link_problem.html", link="confirm", expired=False), 400
-    return render_template("auth/email_confirmed.html")
-
-
-# --- forgotten and changed passwords ----------------------------------------------------------
-
-
-@bp.route("/forgotten-password", methods=["GET", "POST"])
-@allow(Area.PUBLIC)
-@_limited(_typed_email, counts=_was_sent)
-def forgotten_password() -> Page:
-    form = EmailForm()
-    if form.validate_on_submit():
-        password_reset.request_password_reset(form.email.data)
-        session[RESET_REQUESTED] = form.email.data
-        return redirect(url_for("auth.reset_requested"))
-    return render_template("auth/forgotten_password.html", form=form)
-
-
-@bp.get("/forgotten-password/check-email")
-@allow(Area.PUBLIC)
-def reset_requested() -> Page:
-    email = session.get(RESET_REQUESTED)
-    if not email:
-        return redirect(url_for("auth.forgotten_password"))
-    return render_template(
-        "auth/reset_requested.html",
-        email=email,
-        expires_hours=max(1, current_app.config["RESET_TOKEN_MAX_AGE_SECONDS"] // 3600),
-    )
-
-
-@bp.route("/reset-password/<token>", methods=["GET", "POST"])
-@allow(Area.PUBLIC)
-def reset_password(token: str) -> Page:
-    try:
-        user = password_reset.user_for_reset_link(token)
-    except TokenExpired:
-        return render_template("auth/link_problem.html", link="reset", expired=True), 400
-    except TokenInvalid:
-        return render_template("auth/link_problem.html", link="reset", expired=False), 400
-    form = ResetPasswordForm(account_email=user.email)
-    if form.validate_on_submit():
-        try:
-            password_reset.reset_password(token, form.password.data)
-        except AccountError as problem:
-            show_refusal(form, problem, field="password")
-            return render_template("auth/reset_password.html", form=form)
-        if current_user.is_authenticated:
-            logout_user()
-        flash("Your password has been changed. Sign in with your new password.", "success")
-        return redirect(url_for("auth.sign_in"))
-    return render_template("auth/reset_password.html", form=form)
-
-
-@bp.get("/account")
-@allow(Area.SIGNED_IN)
-def account() -> str:
-    return render_template("auth/account.html", user=current_actor())
-
-
-@bp.route("/account/password", methods=["GET", "POST"])
-@allow(Area.SIGNED_IN)
-@_limited(_signed_in_account, counts=_was_refused)
-def change_password() -> Page:
-    user = current_actor()
-    form = ChangePasswordForm(account_email=user.email)
-    if form.validate_on_submit():
-        try:
-            password_reset.change_password(user, form.current_password.data, form.password.data)
-        except AccountError as problem:  # a wrong current password, or a weak new one
-            show_refusal(form, problem, field="password")
-        else:
-            # The session id carries the version just bumped: sign this session in again so
-            # that only the others end.
-            login_user(user)
-            flash(
-                "Your password has been changed. You have been signed out everywhere else.",
-                "success",
-            )
-            return redirect(url_for("auth.account"))
-    return render_template("auth/change_password.html", form=form)
