@@ -13,11 +13,10 @@ import smtplib
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from typing import Any, Literal
-
-from dps.models.base import utcnow
 
 BACKEND_SMTP = "smtp"
 BACKEND_RECORD = "record"
@@ -67,7 +66,7 @@ def build_message(
     message["From"] = mail_from
     message["To"] = to
     message["Subject"] = subject
-    message["Date"] = format_datetime(utcnow())
+    message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = message_id_for(outbox_id, mail_from)
     # Tells mail servers and people's rules that nobody typed this (RFC 3834).
     message["Auto-Submitted"] = "auto-generated"
