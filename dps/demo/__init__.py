@@ -36,14 +36,14 @@ from dps.demo.data import (
     DemoAccount,
 )
 from dps.extensions import db
-from dps.models.accounts import Membership, User
+from dps.models.accounts import User
 from dps.models.base import utcnow
 from dps.models.dps import DPS, Notice
 from dps.models.organisations import Organisation
-from dps.rules.enums import MembershipType, OrganisationKind
+from dps.rules.enums import MembershipType
 from dps.services.accounts import organisations as organisations_service
+from dps.services.accounts import users
 from dps.services.accounts.passwords import hash_password
-from dps.services.common import audit
 from dps.services.dps import period as dps_service
 from dps.services.dps import setup
 from dps.services.suppliers import profiles
@@ -114,18 +114,9 @@ def _load_organisations(created: list[str]) -> dict[str, Organisation]:
     for name, number in SUPPLIERS.items():
         supplier = _find_organisation(name)
         if supplier is None:
-            supplier = Organisation(
-                name=name, kind=OrganisationKind.SUPPLIER, companies_house_number=number
+            supplier = organisations_service.create_supplier_organisation(
+                name, companies_house_number=number, actor=None
             )
-            db.session.add(supplier)
-            db.session.flush()
-            audit.record(
-                "organisation.created",
-                supplier,
-                actor=None,
-                after={"name": name, "kind": str(supplier.kind), "demo": True},
-            )
-            db.session.commit()
             created.append(name)
         found[name] = supplier
     return found
@@ -186,29 +177,16 @@ def _find_user(email: str) -> User | None:
 
 
 def _load_account(account: DemoAccount, organisation: Organisation, password_hash: str) -> None:
-    now = utcnow()
-    user = User(
+    users.add_account(
         email=account.email,
         name=account.name,
+        organisation=organisation,
+        role=account.role,
         password_hash=password_hash,
-        email_confirmed_at=now,
+        confirmed_at=utcnow(),
         totp_secret=account.totp_secret,
-        totp_confirmed_at=now if account.totp_secret else None,
         is_demo=True,
-    )
-    db.session.add(user)
-    db.session.add(Membership(user=user, organisation=organisation, role=account.role))
-    db.session.flush()
-    audit.record(
-        "user.created",
-        user,
         actor=None,
-        after={
-            "email": account.email,
-            "organisation_id": organisation.id,
-            "role": str(account.role),
-            "demo": True,
-        },
     )
     db.session.commit()
 

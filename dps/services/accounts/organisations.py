@@ -206,6 +206,30 @@ def create_network_organisation(name: str, *, actor: User | None) -> Organisatio
     return organisation
 
 
+def create_supplier_organisation(
+    name: str, *, companies_house_number: str | None, actor: User | None
+) -> Organisation:
+    """A supplier organisation with no account yet (its people are added or invited after)."""
+    name = _clean_name(name)
+    if _find_by_name(name) is not None:
+        raise OrganisationRefused(f"There is already an organisation called {name}", field="name")
+    organisation = Organisation(
+        name=name, kind=OrganisationKind.SUPPLIER, companies_house_number=companies_house_number
+    )
+    audit.record_new(
+        organisation,
+        "organisation.created",
+        actor=actor,
+        after={
+            "name": name,
+            "kind": str(organisation.kind),
+            "companies_house_number": companies_house_number,
+        },
+    )
+    db.session.commit()
+    return organisation
+
+
 def recorded_buyers(organisation: Organisation) -> int:
     """People who joined as buyers, whether or not the organisation may buy today."""
     return int(

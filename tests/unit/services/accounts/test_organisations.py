@@ -221,3 +221,27 @@ def test_an_organisation_refusal_is_a_refusal_with_its_field(app: Flask) -> None
         organisations.create_member_organisation("   ", MembershipType.FULL, actor=None)
     assert isinstance(refused.value, Refusal)
     assert (refused.value.message, refused.value.field) == ("Enter the organisation’s name", "name")
+
+
+def test_a_supplier_organisation_set_up_by_the_service_is_audited_and_unique(app: Flask) -> None:
+    made = organisations.create_supplier_organisation(
+        "Co-operative Futures Ltd", companies_house_number="09345678", actor=None
+    )
+    assert made.kind == OrganisationKind.SUPPLIER
+    assert made.companies_house_number == "09345678"
+    assert made.membership_type is None
+    [event] = db.session.scalars(
+        db.select(AuditEvent).where(
+            AuditEvent.action == "organisation.created", AuditEvent.object_id == str(made.id)
+        )
+    )
+    assert event.after == {
+        "name": "Co-operative Futures Ltd",
+        "kind": "supplier",
+        "companies_house_number": "09345678",
+    }
+    with pytest.raises(organisations.OrganisationRefused) as refused:
+        organisations.create_supplier_organisation(
+            "co-operative futures ltd", companies_house_number=None, actor=None
+        )
+    assert refused.value.field == "name"

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Flask
 
+from dps.extensions import db
+from dps.models import AuditEvent
 from dps.rules.enums import Role
 from dps.rules.refusals import Refusal
-from dps.services.accounts import users
+from dps.services.accounts import organisations, users
 from dps.services.accounts.password_reset import WrongPassword
+from dps.services.accounts.passwords import hash_password
 from tests.fixtures.accounts_world import make_user
 
 
@@ -33,3 +38,61 @@ def test_account_refusals_carry_their_message_and_field() -> None:
         "Your current password is not correct",
         "current_password",
     )
+
+
+def test_an_account_set_up_by_the_service_is_confirmed_with_its_membership_and_audited(
+    app: Flask,
+) -> None:
+    organisation = organisations.create_supplier_organisation(
+        "Kind Co-op", companies_house_number=None, actor=None
+    )
+    user = users.add_account(
+        email="owner@kind.example.org",
+        name="Kim Owner",
+        organisation=organisation,
+        role=Role.SUPPLIER_OWNER,
+        password_hash=hash_password("a long enough passphrase"),
+        confirmed_at=datetime(2026, 12, 1, 9, 0, tzinfo=UTC),
+        totp_secret="CCINTESTCCINTESTCCINTESTCCINTEST",
+        is_demo=True,
+        actor=None,
+    )
+    db.session.commit()
+
+    found = users.find_by_email("owner@kind.example.org")
+    assert found is user and found.is_demo
+    assert found.email_confirmed_at == datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    assert found.totp_confirmed_at == found.email_confirmed_at
+    assert found.membership is not None
+    assert (found.membership.organisation_id, found.membership.role) == (
+        organisation.id,
+        Role.SUPPLIER_OWNER,
+    )
+    [event] = db.session.scalars(
+        db.select(AuditEvent).where(
+            AuditEvent.action == "user.created", AuditEvent.object_id == str(user.id)
+        )
+    )
+    assert event.after == {
+        "email": "owner@kind.example.org",
+        "organisation_id": organisation.id,
+        "role": "supplier_owner",
+        "demo": True,
+    }
+
+
+def test_an_account_without_a_second_factor_has_none_set_up(app: Flask) -> None:
+    organisation = organisations.create_supplier_organisation(
+        "Plain Ltd", companies_house_number="01234567", actor=None
+    )
+    user = users.add_account(
+        email="plain@example.org",
+        name="Pat Plain",
+        organisation=organisation,
+        role=Role.SUPPLIER_USER,
+        password_hash=hash_password("a long enough passphrase"),
+        confirmed_at=datetime(2026, 12, 1, 9, 0, tzinfo=UTC),
+        actor=None,
+    )
+    db.session.commit()
+    assert user.totp_secret is None and user.totp_confirmed_at is None and not user.is_demo
