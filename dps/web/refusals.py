@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask_wtf import FlaskForm
 
 from dps.rules.refusals import Refusal
 
 
-def show_refusal(form: FlaskForm, refusal: Refusal, *, field: str) -> None:
+def show_refusal(
+    form: FlaskForm, refusal: Refusal, *, field: str, renamed: Mapping[str, str] | None = None
+) -> None:
     """Show ``refusal`` against its own field, or ``field`` when it names none on this form.
+
+    ``renamed`` maps a service's field names to this form's, where the form asks the same
+    question under another name (an upload inside a larger form).
 
     The message then appears in the error summary and beside the question, linked to it, and
     the form keeps what was typed (it is drawn again from the same request).
     """
-    name = refusal.field if refusal.field and hasattr(form, refusal.field) else field
+    own = (renamed or {}).get(refusal.field or "", refusal.field)
+    name = own if own and hasattr(form, own) else field
     errors = getattr(form, name).errors
     if isinstance(errors, tuple):  # WTForms leaves a tuple on a field it has not validated
         errors = list(errors)

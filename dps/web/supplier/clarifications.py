@@ -139,7 +139,7 @@ def answer_clarification(application_id: int, request_id: int) -> Any:
                 at=utcnow(),
             )
         except documents.DocumentRefused as refused:
-            getattr(form, UPLOAD_FIELDS.get(refused.field, "new_file")).errors.append(str(refused))
+            show_refusal(form, refused, field="new_file", renamed=UPLOAD_FIELDS)
         except clarifications.ClarificationError as error:
             show_refusal(form, error, field="answer")
         else:
