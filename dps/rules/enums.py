@@ -182,3 +182,22 @@ class RenewalStatus(enum.StrEnum):
     REQUESTED = "requested"
     CONFIRMED = "confirmed"
     CANCELLED = "cancelled"
+
+
+class CallOffStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"  # invitations sent, tenders sealed until the deadline
+    CLOSED = "closed"  # past the deadline, tenders opened
+    EVALUATED = "evaluated"
+    AWARDED = "awarded"
+    CANCELLED = "cancelled"
+
+
+class TenderStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"  # may be revised or withdrawn until the deadline
+    WITHDRAWN = "withdrawn"
+    OPENED = "opened"
+    SCORED = "scored"
+    SUCCESSFUL = "successful"
+    UNSUCCESSFUL = "unsuccessful"

@@ -2,8 +2,7 @@
 
 A ``Lifecycle`` is plain data: which state may follow which. It answers "may this move happen?"
 and refuses an illegal one with ``IllegalTransition``; moving a stored object and auditing the
-move is the services' part (``dps.services.common.statemachine``). The call-off and tender
-lifecycles will sit here beside these.
+move is the services' part (``dps.services.common.statemachine``).
 """
 
 from __future__ import annotations
@@ -15,8 +14,10 @@ from typing import Generic, TypeVar
 from dps.rules.enums import (
     AdmissionStatus,
     ApplicationStatus,
+    CallOffStatus,
     LotOutcome,
     RenewalStatus,
+    TenderStatus,
 )
 
 S = TypeVar("S")
@@ -83,5 +84,33 @@ RENEWAL = Lifecycle[RenewalStatus](
     name="renewal",
     transitions={
         RenewalStatus.REQUESTED: frozenset({RenewalStatus.CONFIRMED, RenewalStatus.CANCELLED})
+    },
+)
+
+_C = CallOffStatus
+# A call-off (mini-competition): cancelled, with a reason, from any state before the award.
+CALL_OFF = Lifecycle[CallOffStatus](
+    name="call_off",
+    transitions={
+        _C.DRAFT: frozenset({_C.PUBLISHED, _C.CANCELLED}),
+        _C.PUBLISHED: frozenset({_C.CLOSED, _C.CANCELLED}),
+        _C.CLOSED: frozenset({_C.EVALUATED, _C.CANCELLED}),
+        _C.EVALUATED: frozenset({_C.AWARDED, _C.CANCELLED}),
+    },
+)
+# Open for questions, tenders and changes: published, before the deadline.
+CALL_OFF_OPEN = frozenset({_C.PUBLISHED})
+
+_T = TenderStatus
+# A tender: sent (and sent again when revised) or withdrawn until the deadline; opened once
+# after it; then scored and told its outcome.
+TENDER = Lifecycle[TenderStatus](
+    name="tender",
+    transitions={
+        _T.DRAFT: frozenset({_T.SUBMITTED, _T.WITHDRAWN}),
+        _T.SUBMITTED: frozenset({_T.SUBMITTED, _T.WITHDRAWN, _T.OPENED}),
+        _T.WITHDRAWN: frozenset({_T.DRAFT}),
+        _T.OPENED: frozenset({_T.SCORED}),
+        _T.SCORED: frozenset({_T.SUCCESSFUL, _T.UNSUCCESSFUL}),
     },
 )

@@ -19,8 +19,13 @@ EVALUATION_WORKING_DAYS = 10
 EVALUATION_WORKING_DAYS_EXTENDED = 15
 # reg. 34(22)-(23): suppliers may be asked to renew their self-declaration within 5 working days.
 SELF_DECLARATION_RENEWAL_WORKING_DAYS = 5
-# reg. 34(17)-(18): at least 10 days from invitation to the time limit for receipt of tenders.
-MINIMUM_TENDER_PERIOD = timedelta(days=10)
+# reg. 34(17)-(18): at least 10 days from sending the invitation to the time limit for tenders,
+# counted by dates (DESIGN §3): the deadline is no earlier than 23:59:59 London on the 10th day
+# after the day of sending.
+MINIMUM_TENDER_PERIOD_DAYS = 10
+# reg. 47(3)(a) in spirit: information asked for in good time is given at least 6 days before
+# the deadline; an answer or addendum later than that prompts a later deadline.
+LATE_INFORMATION_DAYS = 6
 # Commencement No. 3 Regulations 2024, reg. 5 (as amended): a 2015 DPS runs on no later than this.
 DEFAULT_TRANSITIONAL_CAP = date(2029, 2, 23)
 
@@ -100,6 +105,71 @@ def self_declaration_due_at(requested_at: datetime) -> datetime:
     return datetime.combine(day, time(23, 59, 59), tzinfo=LONDON)
 
 
-def tender_period_long_enough(published_at: datetime, deadline: datetime) -> bool:
-    """At least 10 whole days from the moment of publication to the tender deadline."""
-    return _instant(deadline) - _instant(published_at) >= MINIMUM_TENDER_PERIOD
+def earliest_tender_deadline(sent_at: datetime) -> datetime:
+    """The earliest tender deadline for invitations sent at ``sent_at``: 23:59:59 London time on
+    the 10th day after the day of sending (the day of sending is day 0), as a UTC instant."""
+    sent_on = _instant(sent_at).astimezone(LONDON).date()
+    day = sent_on + timedelta(days=MINIMUM_TENDER_PERIOD_DAYS)
+    return datetime.combine(day, time(23, 59, 59), tzinfo=LONDON).astimezone(UTC)
+
+
+def tender_period_long_enough(sent_at: datetime, deadline: datetime) -> bool:
+    """Whether ``deadline`` leaves the minimum tender period after invitations sent at
+    ``sent_at``, counted by dates."""
+    return _instant(deadline) >= earliest_tender_deadline(sent_at)
+
+
+def information_is_late(published_at: datetime, deadline: datetime) -> bool:
+    """Whether an answer or addendum published at ``published_at`` comes less than 6 days
+    before the tender deadline, so the buyer should be offered a later one."""
+    return _instant(deadline) - _instant(published_at) < timedelta(days=LATE_INFORMATION_DAYS)
+
+
+def deadline_after_late_information(published_at: datetime, deadline: datetime) -> datetime:
+    """The deadline to offer after late information: 6 days after it, never earlier than now."""
+    return max(_instant(deadline), _instant(published_at) + timedelta(days=LATE_INFORMATION_DAYS))
+
+
+class DeadlineRefused(Refusal):
+    """A call-off deadline the rules do not allow; ``field`` is "clarification_deadline" or
+    "tender_deadline"."""
+
+
+def deadline_problems(
+    sent_at: datetime, clarification_deadline: datetime | None, tender_deadline: datetime | None
+) -> list[DeadlineRefused]:
+    """Everything wrong with a call-off's deadlines for invitations sent at ``sent_at``."""
+    found: list[DeadlineRefused] = []
+    earliest = earliest_tender_deadline(sent_at)
+    if tender_deadline is None:
+        found.append(DeadlineRefused("Enter the tender deadline", field="tender_deadline"))
+    elif _instant(tender_deadline) < earliest:
+        shown = earliest.astimezone(LONDON)
+        found.append(
+            DeadlineRefused(
+                "The tender deadline must be at least 10 days after the invitations are sent: "
+                f"no earlier than 11:59:59pm on {shown.day} {shown:%B %Y}",
+                field="tender_deadline",
+            )
+        )
+    if clarification_deadline is None:
+        found.append(
+            DeadlineRefused("Enter the deadline for questions", field="clarification_deadline")
+        )
+    elif _instant(clarification_deadline) <= _instant(sent_at):
+        found.append(
+            DeadlineRefused(
+                "The deadline for questions must be after the invitations are sent",
+                field="clarification_deadline",
+            )
+        )
+    elif tender_deadline is not None and _instant(clarification_deadline) >= _instant(
+        tender_deadline
+    ):
+        found.append(
+            DeadlineRefused(
+                "The deadline for questions must be before the tender deadline",
+                field="clarification_deadline",
+            )
+        )
+    return found

@@ -105,11 +105,59 @@ def test_a_period_cannot_end_before_it_starts() -> None:
     assert refused.value.field == "end"
 
 
-def test_a_tender_period_is_at_least_10_whole_days_from_publication() -> None:
-    published = utc(2026, 3, 20, 15, 30)  # 3:30pm GMT
-    assert tender_period_long_enough(published, published + timedelta(days=10))
-    assert not tender_period_long_enough(published, published + timedelta(days=10) - ONE_SECOND)
-    # Across the clock change 10 days are 240 real hours: 3:30pm BST ten days on is an hour
-    # short, even though both are written in London time.
-    assert not tender_period_long_enough(london(2026, 3, 20, 15, 30), london(2026, 3, 30, 15, 30))
-    assert tender_period_long_enough(london(2026, 3, 20, 15, 30), london(2026, 3, 30, 16, 30))
+@pytest.mark.parametrize(
+    ("sent", "earliest"),
+    [
+        # Winter, the day of sending is day 0: 23:59:59 GMT on the 10th day after it.
+        (london(2026, 1, 5, 9, 0), london(2026, 1, 15, 23, 59, 59)),
+        # Sent a second before midnight still counts from that day.
+        (london(2026, 1, 5, 23, 59, 59), london(2026, 1, 15, 23, 59, 59)),
+        # Into British Summer Time (29 March 2026): the deadline is 23:59:59 BST, 22:59:59 UTC.
+        (london(2026, 3, 25, 10, 0), london(2026, 4, 4, 23, 59, 59)),
+        # Out of it (25 October 2026): 23:59:59 GMT.
+        (london(2026, 10, 20, 10, 0), london(2026, 10, 30, 23, 59, 59)),
+        # Sent at 00:30 BST on a day whose UTC date is the day before: London's date counts.
+        (london(2026, 6, 2, 0, 30), london(2026, 6, 12, 23, 59, 59)),
+    ],
+)
+def test_the_earliest_tender_deadline_is_counted_by_london_dates(
+    sent: datetime, earliest: datetime
+) -> None:
+    assert pcr2015.earliest_tender_deadline(sent) == earliest
+    assert tender_period_long_enough(sent, earliest)
+    assert not tender_period_long_enough(sent, earliest - ONE_SECOND)
+
+
+def test_the_earliest_deadline_across_the_clock_change_is_in_utc() -> None:
+    spring = pcr2015.earliest_tender_deadline(london(2026, 3, 25, 10, 0))
+    autumn = pcr2015.earliest_tender_deadline(london(2026, 10, 20, 10, 0))
+    assert spring == utc(2026, 4, 4, 22, 59, 59)
+    assert autumn == utc(2026, 10, 30, 23, 59, 59)
+
+
+def test_information_less_than_6_days_before_the_deadline_is_late() -> None:
+    deadline = london(2026, 6, 30, 12, 0)
+    assert not pcr2015.information_is_late(deadline - timedelta(days=6), deadline)
+    assert pcr2015.information_is_late(deadline - timedelta(days=6) + ONE_SECOND, deadline)
+    late = deadline - timedelta(days=2)
+    assert pcr2015.deadline_after_late_information(late, deadline) == late + timedelta(days=6)
+    early = deadline - timedelta(days=9)
+    assert pcr2015.deadline_after_late_information(early, deadline) == deadline
+
+
+def test_every_deadline_problem_is_named_at_once() -> None:
+    sent = london(2026, 1, 5, 9, 0)
+    found = pcr2015.deadline_problems(sent, sent - ONE_SECOND, london(2026, 1, 15, 12, 0))
+    assert [problem.field for problem in found] == ["tender_deadline", "clarification_deadline"]
+    assert "no earlier than 11:59:59pm on 15 January 2026" in found[0].message
+    missing = pcr2015.deadline_problems(sent, None, None)
+    assert [problem.field for problem in missing] == ["tender_deadline", "clarification_deadline"]
+
+
+def test_questions_must_close_before_the_tender_deadline() -> None:
+    sent = london(2026, 1, 5, 9, 0)
+    deadline = london(2026, 1, 20, 12, 0)
+    [problem] = pcr2015.deadline_problems(sent, deadline, deadline)
+    assert problem.field == "clarification_deadline"
+    assert "before the tender deadline" in problem.message
+    assert pcr2015.deadline_problems(sent, deadline - timedelta(days=3), deadline) == []
