@@ -245,3 +245,14 @@ def test_a_supplier_organisation_set_up_by_the_service_is_audited_and_unique(app
             "co-operative futures ltd", companies_house_number=None, actor=None
         )
     assert refused.value.field == "name"
+
+
+def test_a_member_that_is_not_a_contracting_authority_may_not_buy(app: Flask) -> None:
+    group = member("Opposition Group, Anytown Council", MembershipType.ASSOCIATE)
+    assert group.may_buy
+    group.is_contracting_authority = False
+    db.session.commit()
+    assert not group.may_buy
+    buyer = person("leader@group.example.org", group, Role.BUYER)
+    assert buyer.membership is not None
+    assert buyer.membership.effective_role == Role.VIEWER
