@@ -64,7 +64,7 @@ def load_demo_data() -> str:
     organisations = _load_organisations(created)
     dps = _load_dps(organisations[OWNER], created)
     _extend_period_once(dps, created)
-    missing = [account for account in DEMO_ACCOUNTS if _find_user(account.email) is None]
+    missing = [account for account in DEMO_ACCOUNTS if users.find_by_email(account.email) is None]
     if missing:
         # One hash for all: they share a published password, and argon2 is slow on purpose.
         password_hash = hash_password(DEMO_PASSWORD)
@@ -75,7 +75,7 @@ def load_demo_data() -> str:
     current_version()  # the packaged questionnaire, published on the first load
     created.extend(load_demo_answers(organisations, london_today()))
     applicant = organisations[APPLICANT]
-    owner = _find_user("capacity-works@example.org")
+    owner = users.find_by_email("capacity-works@example.org")
     assert owner is not None  # loaded above with the other demo accounts
     created.extend(load_demo_application(applicant, owner, london_today()))
     if not created:
@@ -168,12 +168,6 @@ def _extend_period_once(dps: DPS, created: list[str]) -> None:
         actor=None,
     )
     created.append("period extension notice")
-
-
-def _find_user(email: str) -> User | None:
-    return db.session.scalars(
-        db.select(User).where(func.lower(User.email) == email.lower())
-    ).first()
 
 
 def _load_account(account: DemoAccount, organisation: Organisation, password_hash: str) -> None:
