@@ -2,7 +2,7 @@
 
 Every view is decorated with ``@allow(Area.X)``. A ``before_request`` hook reads the
 declaration of the matched endpoint; an endpoint with none is refused (403) at run time, and
-``tests/unit/test_access_rules.py`` fails if any route in the URL map lacks one. The areas and
+``tests/unit/web/test_access_rules.py`` fails if any route in the URL map lacks one. The areas and
 the roles each admits are the table below; ``tests/access_matrix.csv`` is the committed copy
 of it that the tests hold the running application to.
 

@@ -276,12 +276,12 @@ ROUTE_ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "token": lambda world: "not-a-real-token",
     "filename": lambda world: "js/app.mjs",
     # An application and one of its questionnaire sections: none exists in this world, so a
-    # supplier is answered "not found", past the rule (tests/unit/test_application_pages.py
+    # supplier is answered "not found", past the rule (tests/unit/web/test_application_pages.py
     # holds the 404 for a rival's application).
     "application_id": lambda world: 1,
     "section_id": lambda world: "bidding",
     # A document: none exists in this world, so the supplier's answer is "not found", which is
-    # past the rule (tests/unit/test_documents_pages.py holds the 404 for a rival's document).
+    # past the rule (tests/unit/web/test_documents_pages.py holds the 404 for a rival's document).
     "document_id": lambda world: 1,
     # Reviewing: a lot (this world has Lot 1), an admission (none here: "not found", past the
     # rule), a check by name and a change to an admission.
@@ -290,7 +290,7 @@ ROUTE_ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "check": lambda world: "completeness",
     "action": lambda world: "suspend",
     # A clarification request and a renewal: none exists in this world, so the answer is "not
-    # found", past the rule (tests/unit/test_clarifications.py and test_renewals.py hold the 404s
+    # found", past the rule (tests/unit/services/qualification/test_clarifications.py and pool/test_renewals.py hold the 404s
     # for a rival's).
     "request_id": lambda world: 1,
     "renewal_id": lambda world: 1,
@@ -306,7 +306,7 @@ def _url(app: Flask, rule: Rule, world: World) -> str:
     missing = sorted(name for name, make in makers.items() if make is None)
     assert not missing, (
         f"{rule.rule}: add a real value for {', '.join(missing)} to ROUTE_ARGUMENTS in "
-        "tests/unit/test_access_rules.py"
+        "tests/unit/web/test_access_rules.py"
     )
     values = {name: make(world) for name, make in makers.items() if make is not None}
     with app.test_request_context():

@@ -37,7 +37,7 @@ def test_a_supplier_home_names_the_organisation_and_what_is_coming(
     assert page.soup.h1.get_text(strip=True) == "Hollinwood Co-operative Research CIC"
     text = main_text(page)
     assert "ada@hollinwood.example.org" in text
-    # The dashboard (tests/unit/test_application_pages.py has the rest of it).
+    # The dashboard (tests/unit/web/test_application_pages.py has the rest of it).
     assert "Your applications You have not applied yet." in text
     # Nothing that is not built yet is a link: every link on the page leads somewhere real.
     for link in page.soup.main.find_all("a"):

@@ -927,7 +927,7 @@ def scene_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask,
 def test_every_template_has_an_entry_in_the_table() -> None:
     missing_entries = sorted(set(all_templates()) - set(TEMPLATES))
     assert not missing_entries, (
-        "Add these templates to TEMPLATES in tests/unit/test_templates_render.py, with the "
+        "Add these templates to TEMPLATES in tests/unit/web/test_templates_render.py, with the "
         "realistic data their view or service passes: " + ", ".join(missing_entries)
     )
     gone = sorted(set(TEMPLATES) - set(all_templates()))
@@ -973,7 +973,7 @@ def test_the_template_renders(scene_app: tuple[Flask, Scene], name: str) -> None
     renderings = TEMPLATES.get(name)
     if renderings is None:
         pytest.fail(
-            f"{name} has no entry in TEMPLATES (tests/unit/test_templates_render.py): add one "
+            f"{name} has no entry in TEMPLATES (tests/unit/web/test_templates_render.py): add one "
             "with the realistic data its view or service passes"
         )
     allowed_undefined = _govuk_page_variables(app)
