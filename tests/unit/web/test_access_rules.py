@@ -290,8 +290,8 @@ ROUTE_ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "check": lambda world: "completeness",
     "action": lambda world: "suspend",
     # A clarification request and a renewal: none exists in this world, so the answer is "not
-    # found", past the rule (tests/unit/services/qualification/test_clarifications.py and pool/test_renewals.py hold the 404s
-    # for a rival's).
+    # found", past the rule (tests/unit/services/qualification/test_clarifications.py and
+    # tests/unit/services/pool/test_renewals.py hold the 404s for a rival's).
     "request_id": lambda world: 1,
     "renewal_id": lambda world: 1,
 }
