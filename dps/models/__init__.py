@@ -4,6 +4,14 @@ from dps.models.accounts import Invitation, Membership, User
 from dps.models.admissions import Admission
 from dps.models.applications import Application, ApplicationLot
 from dps.models.audit import AuditEvent
+from dps.models.calloffs import (
+    CallOff,
+    CallOffDocument,
+    CallOffInvitation,
+    CallOffQuestion,
+    PanelMember,
+    PriceLine,
+)
 from dps.models.checks import CheckResult, CheckRun
 from dps.models.clarifications import ClarificationRequest
 from dps.models.documents import Document
@@ -21,6 +29,10 @@ __all__ = [
     "Application",
     "ApplicationLot",
     "AuditEvent",
+    "CallOff",
+    "CallOffDocument",
+    "CallOffInvitation",
+    "CallOffQuestion",
     "CheckResult",
     "CheckRun",
     "ClarificationRequest",
@@ -32,6 +44,8 @@ __all__ = [
     "Notice",
     "Organisation",
     "OutboxMessage",
+    "PanelMember",
+    "PriceLine",
     "QuestionnaireVersion",
     "SupplierProfile",
     "User",
