@@ -26,7 +26,13 @@ SWEEP_OUTBOX_TASK = "workers.scheduled.sweep_outbox"
 # The modules that define tasks. The worker imports them through ``celery -A workers``; when
 # tasks run in-process (the embedded default), ``init_celery`` imports them once. Nothing else
 # does: the services hand work over by task name through the outbox.
-TASK_MODULES = ("workers", "workers.checks", "workers.reminders", "workers.scheduled")
+TASK_MODULES = (
+    "workers",
+    "workers.calloffs",
+    "workers.checks",
+    "workers.reminders",
+    "workers.scheduled",
+)
 
 celery = Celery("dps")
 
