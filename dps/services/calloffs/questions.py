@@ -115,6 +115,7 @@ def _fill_question(question: CallOffQuestion, raw: Mapping[str, Any]) -> dict[st
 def typed_questions(call_off: CallOff) -> list[dict[str, Any]]:
     """The questions as the form should show them, with what was typed where it is not valid."""
     pending = (call_off.pending_input or {}).get("questions") or {}
+    weights = (call_off.pending_input or {}).get("criteria") or {}
     shown = []
     for question in call_off.questions:
         values: dict[str, Any] = {
@@ -128,6 +129,8 @@ def typed_questions(call_off: CallOff) -> list[dict[str, Any]]:
             "weight": "" if question.weight_percent is None else str(question.weight_percent),
         }
         values.update(pending.get(str(question.position)) or {})
+        if f"weight-{question.position}" in weights:
+            values["weight"] = weights[f"weight-{question.position}"]
         shown.append(values)
     return shown
 
