@@ -140,11 +140,11 @@ def _store_invitations(call_off: CallOff, at: datetime) -> int:
         .group_by(Admission.organisation_id)
     )
     result = db.session.execute(
-        insert(CallOffInvitation).from_select(
-            ["call_off_id", "organisation_id", "admission_id", "invited_at"], admitted
-        )
+        insert(CallOffInvitation)
+        .from_select(["call_off_id", "organisation_id", "admission_id", "invited_at"], admitted)
+        .returning(CallOffInvitation.id)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return len(result.all())
 
 
 def invitations(call_off: CallOff) -> list[CallOffInvitation]:
