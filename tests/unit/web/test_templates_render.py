@@ -786,6 +786,20 @@ TEMPLATES: dict[str, list[Rendering]] = {
     "emails/admission_reinstate.txt": [Email(reviewing.admission_email)],
     "emails/admission_remove.txt": [Email(reviewing.admission_email)],
     "emails/team_removed.txt": [Email(_team_email)],
+    "emails/call_off_invitation.txt": [
+        Email(
+            lambda s: {
+                "buyer": "Oldham Council",
+                "lot_name": "Lot 1 – Policy Development & Testing",
+                "title": "Testing a new tenancy policy",
+                "reference": "CCIN-CO-000001",
+                "clarification_deadline": "30 November 2026 at 10:30am",
+                "tender_deadline": "9 December 2026 at 10:30am",
+                "link": "http://localhost/supplier/",
+                "signature": "CCIN Dynamic Purchasing System",
+            }
+        )
+    ],
     "emails/team_new_owner.txt": [Email(_team_email)],
     # e-mails
     "emails/account_confirm.txt": [
