@@ -41,10 +41,10 @@ class PoolFilterForm(FlaskForm):
 
     def filters(self) -> listing.PoolFilters:
         """What was asked for; a value not on offer (an edited link) is ignored."""
-        sizes = {value for value in self.size.data or [] if value in OrganisationSize}
+        sizes = {size for size in OrganisationSize if size.value in (self.size.data or [])}
         status = set(self.status.data or [])
         return listing.PoolFilters(
-            sizes=frozenset(OrganisationSize(value) for value in sizes),
+            sizes=frozenset(sizes),
             vcse_only="vcse" in status,
             cooperative_only="cooperative" in status,
             regions=frozenset(value for value in self.region.data or [] if value in REGIONS),
