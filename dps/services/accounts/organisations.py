@@ -60,8 +60,8 @@ class MembershipTypeChange:
         label = self.after.label
         if self.before == self.after:
             return f"{name} is already a {label} member."
-        was_buying = self.before in BUYING_MEMBERSHIP_TYPES
-        now_buying = self.after in BUYING_MEMBERSHIP_TYPES
+        was_buying = _buys(self.organisation, self.before)
+        now_buying = _buys(self.organisation, self.after)
         text = f"{name} is now a {label} member."
         people = _people(self.buyers_affected, "buyer")
         if was_buying and not now_buying and self.buyers_affected:
@@ -274,10 +274,13 @@ def change_membership_type(
         "organisation.membership_type_changed",
         organisation,
         actor=actor,
-        before={"membership_type": str(before) if before else None, "may_buy": _buys(before)},
+        before={
+            "membership_type": str(before) if before else None,
+            "may_buy": _buys(organisation, before),
+        },
         after={
             "membership_type": str(membership_type),
-            "may_buy": _buys(membership_type),
+            "may_buy": _buys(organisation, membership_type),
             "buyers_affected": change.buyers_affected,
         },
     )
@@ -285,8 +288,9 @@ def change_membership_type(
     return change
 
 
-def _buys(membership_type: MembershipType | None) -> bool:
-    return membership_type in BUYING_MEMBERSHIP_TYPES
+def _buys(organisation: Organisation, membership_type: MembershipType | None) -> bool:
+    """Whether the member would buy with this type (it must be a contracting authority too)."""
+    return membership_type in BUYING_MEMBERSHIP_TYPES and organisation.is_contracting_authority
 
 
 def consequence_of(membership_type: MembershipType) -> str:

@@ -365,3 +365,20 @@ def test_why_a_member_cannot_buy_and_who_to_ask(app: Flask) -> None:
     assert organisations.buying_refusal(viewer.membership).startswith(  # type: ignore[arg-type]
         "You were invited as a viewer"
     )
+
+
+def test_a_new_type_promises_no_buying_to_a_member_that_is_no_contracting_authority(
+    app: Flask,
+) -> None:
+    group = member("Opposition Group", MembershipType.AFFILIATE)
+    group.is_contracting_authority = False
+    db.session.commit()
+    person("leader@group.example.org", group, Role.BUYER)
+    change = organisations.change_membership_type(group, MembershipType.FULL, actor=None)
+    assert change.message == "Opposition Group is now a Full member."
+    assert not group.may_buy
+    event = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.action == "organisation.membership_type_changed")
+    ).one()
+    assert event.before is not None and event.before["may_buy"] is False
+    assert event.after is not None and event.after["may_buy"] is False
