@@ -28,4 +28,8 @@ class NotFound(LookupError):
 
 
 class NotAllowed(Exception):
-    """The asker may see this, but may not do what they asked to it."""
+    """The asker may see this, but may not do what they asked to it.
+
+    Its message, when given, is shown on the 403 page to the person refused, so it is written
+    for them: why, and who to ask.
+    """

@@ -73,7 +73,7 @@ def _error_page(error: HTTPException) -> Any:
     template = {403: "errors/403.html", 404: "errors/404.html", 429: "errors/429.html"}.get(
         code, "errors/500.html" if code >= 500 else "errors/400.html"
     )
-    return render_template(template, error=error), code
+    return render_template(template, error=error, reason=None), code
 
 
 def _not_found(error: NotFound) -> Any:
@@ -82,7 +82,8 @@ def _not_found(error: NotFound) -> Any:
 
 
 def _not_allowed(error: NotAllowed) -> Any:
-    return render_template("errors/403.html", error=error), 403
+    # A NotAllowed may carry the reason in words for the person refused.
+    return render_template("errors/403.html", error=error, reason=str(error) or None), 403
 
 
 def _csrf_error(error: CSRFError) -> Any:
@@ -102,7 +103,7 @@ def _template_context() -> dict[str, Any]:
 def register_web(app: Flask) -> None:
     from dps.web.admin import bp as admin_bp
     from dps.web.auth import bp as auth_bp
-    from dps.web.buyer.routes import bp as buyer_bp
+    from dps.web.buyer import bp as buyer_bp
     from dps.web.public.routes import bp as public_bp
     from dps.web.supplier import bp as supplier_bp
 

@@ -23,7 +23,8 @@ from flask_login import current_user
 from dps.extensions import db
 from dps.models.accounts import User
 from dps.rules.enums import Role
-from dps.rules.refusals import NotFound
+from dps.rules.refusals import NotAllowed, NotFound
+from dps.services.accounts import organisations as organisations_service
 
 F = TypeVar("F", bound=Callable[..., Any])
 M = TypeVar("M")
@@ -135,7 +136,11 @@ def _check_access() -> Any:
         return None
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
-    if not role_may_enter(current_role(), area):
+    role = current_role()
+    if not role_may_enter(role, area):
+        if area == Area.BUYER and role == Role.VIEWER:
+            # A member who may not buy is told why, and who to ask (their 403 page says it).
+            raise NotAllowed(organisations_service.buying_refusal(current_user.membership))
         abort(403)
     return None
 

@@ -24,6 +24,7 @@ from dps.services.dps import period as dps_service
 # Organisations an administrator manages here; suppliers register themselves.
 MANAGED_KINDS = (OrganisationKind.MEMBER, OrganisationKind.NETWORK)
 NAME_MAX_LENGTH = 200
+REASON_MAX_LENGTH = 2000
 
 
 class OrganisationRefused(Refusal):
@@ -59,8 +60,8 @@ class MembershipTypeChange:
         label = self.after.label
         if self.before == self.after:
             return f"{name} is already a {label} member."
-        was_buying = self.before in BUYING_MEMBERSHIP_TYPES
-        now_buying = self.after in BUYING_MEMBERSHIP_TYPES
+        was_buying = _buys(self.organisation, self.before)
+        now_buying = _buys(self.organisation, self.after)
         text = f"{name} is now a {label} member."
         people = _people(self.buyers_affected, "buyer")
         if was_buying and not now_buying and self.buyers_affected:
@@ -164,9 +165,16 @@ def _clean_name(name: str) -> str:
 
 
 def create_member_organisation(
-    name: str, membership_type: MembershipType, *, actor: User | None
+    name: str,
+    membership_type: MembershipType,
+    *,
+    actor: User | None,
+    is_contracting_authority: bool = True,
 ) -> Organisation:
-    """Add a member organisation of the network; names are unique, ignoring case."""
+    """Add a member organisation of the network; names are unique, ignoring case.
+
+    A political group or a body outside the UK is a member but not a contracting authority.
+    """
     name = _clean_name(name)
     if _find_by_name(name) is not None:
         raise OrganisationRefused(
@@ -174,7 +182,10 @@ def create_member_organisation(
             field="name",
         )
     organisation = Organisation(
-        name=name, kind=OrganisationKind.MEMBER, membership_type=membership_type
+        name=name,
+        kind=OrganisationKind.MEMBER,
+        membership_type=membership_type,
+        is_contracting_authority=is_contracting_authority,
     )
     audit.record_new(
         organisation,
@@ -184,6 +195,7 @@ def create_member_organisation(
             "name": name,
             "kind": str(organisation.kind),
             "membership_type": str(membership_type),
+            "is_contracting_authority": is_contracting_authority,
         },
     )
     db.session.commit()
@@ -262,10 +274,13 @@ def change_membership_type(
         "organisation.membership_type_changed",
         organisation,
         actor=actor,
-        before={"membership_type": str(before) if before else None, "may_buy": _buys(before)},
+        before={
+            "membership_type": str(before) if before else None,
+            "may_buy": _buys(organisation, before),
+        },
         after={
             "membership_type": str(membership_type),
-            "may_buy": _buys(membership_type),
+            "may_buy": _buys(organisation, membership_type),
             "buyers_affected": change.buyers_affected,
         },
     )
@@ -273,8 +288,9 @@ def change_membership_type(
     return change
 
 
-def _buys(membership_type: MembershipType | None) -> bool:
-    return membership_type in BUYING_MEMBERSHIP_TYPES
+def _buys(organisation: Organisation, membership_type: MembershipType | None) -> bool:
+    """Whether the member would buy with this type (it must be a contracting authority too)."""
+    return membership_type in BUYING_MEMBERSHIP_TYPES and organisation.is_contracting_authority
 
 
 def consequence_of(membership_type: MembershipType) -> str:
@@ -284,4 +300,95 @@ def consequence_of(membership_type: MembershipType) -> str:
     return (
         f"{membership_type.label} members may not buy from the DPS. Their buyers keep viewer "
         "access, and can buy again if the organisation becomes a Full or Associate member."
+    )
+
+
+# --- Contracting authority ----------------------------------------------------------------
+
+
+def set_contracting_authority(
+    organisation: Organisation, is_contracting_authority: bool, reason: str, *, actor: User | None
+) -> str:
+    """Record whether a member is a contracting authority; buying follows at once.
+
+    The administrator gives the reason, kept in the audit trail with the before and after; a
+    "change" to what is already recorded records nothing. Returns the message to show.
+    """
+    if organisation.kind != OrganisationKind.MEMBER:
+        raise OrganisationRefused(
+            "Only member organisations are recorded as contracting authorities or not. "
+            "The network itself may always buy",
+            field="is_contracting_authority",
+        )
+    name = organisation.name
+    if organisation.is_contracting_authority == is_contracting_authority:
+        return f"{name} is already recorded as {_authority_words(is_contracting_authority)}."
+    reason = " ".join(reason.split())
+    if not reason:
+        raise OrganisationRefused("Enter the reason for the change", field="reason")
+    if len(reason) > REASON_MAX_LENGTH:
+        raise OrganisationRefused(
+            f"The reason must be {REASON_MAX_LENGTH} characters or fewer", field="reason"
+        )
+    before = {
+        "is_contracting_authority": not is_contracting_authority,
+        "may_buy": organisation.may_buy,
+    }
+    organisation.is_contracting_authority = is_contracting_authority
+    buyers = recorded_buyers(organisation)
+    audit.record(
+        "organisation.contracting_authority_changed",
+        organisation,
+        actor=actor,
+        before=before,
+        after={
+            "is_contracting_authority": is_contracting_authority,
+            "may_buy": organisation.may_buy,
+            "buyers_affected": buyers,
+            "reason": reason,
+        },
+    )
+    db.session.commit()
+    text = f"{name} is now recorded as {_authority_words(is_contracting_authority)}."
+    if buyers and before["may_buy"] != organisation.may_buy:
+        people = _people(buyers, "buyer")
+        text += (
+            f" Its {people} can buy again."
+            if organisation.may_buy
+            else f" Its {people} can no longer buy. They keep viewer access."
+        )
+    return text
+
+
+def _authority_words(is_contracting_authority: bool) -> str:
+    return "a contracting authority" if is_contracting_authority else "not a contracting authority"
+
+
+def why_cannot_buy(organisation: Organisation) -> str | None:
+    """Why the organisation's people cannot run call-offs, in words for them; None if they can."""
+    if organisation.may_buy:
+        return None
+    name = organisation.name
+    cannot = "so its people cannot run call-offs"
+    membership_type = organisation.membership_type
+    if organisation.kind != OrganisationKind.MEMBER or membership_type is None:
+        return f"{name} is not a member of the CCIN, {cannot}."
+    if membership_type not in BUYING_MEMBERSHIP_TYPES:
+        article = "an" if membership_type.label[0] in "AEIOU" else "a"
+        return f"{name} is {article} {membership_type.label} member, {cannot}."
+    return f"{name} is not a contracting authority, {cannot}."
+
+
+def buying_refusal(membership: Membership) -> str:
+    """Why this member of an organisation may not run call-offs, and who to ask."""
+    reason = why_cannot_buy(membership.organisation)
+    if reason is None:
+        return (
+            "You were invited as a viewer, so you can read about call-offs but cannot run one. "
+            "If you need to buy, ask Oldham Council procurement to invite you as a buyer."
+        )
+    return (
+        f"{reason} Only Full and Associate members that are contracting authorities, and the "
+        "network itself, can buy through the dynamic purchasing system. If you think this is "
+        "wrong, ask Oldham Council procurement to check your organisation’s record."
     )

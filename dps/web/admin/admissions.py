@@ -14,6 +14,7 @@ from dps.models.base import utcnow
 from dps.services.applications import drafting
 from dps.services.common import trails as trails_service
 from dps.services.pool import admissions, renewal_declarations
+from dps.web import pool_pages
 from dps.web.access import Area, allow, current_actor
 from dps.web.admin import bp
 from dps.web.refusals import show_refusal
@@ -48,6 +49,24 @@ def lot_pool(lot_id: int) -> str:
     if lot is None:
         abort(404)
     return render_template("admin/admissions_pool.html", lot=lot, pool=admissions.pool(lot_id))
+
+
+@bp.get("/lots/<int:lot_id>/admitted")
+@allow(Area.ADMIN)
+def lot_admitted(lot_id: int) -> str:
+    """The pool as buyers see it (admitted, not suspended), to filter and download."""
+    return pool_pages.pool_page(
+        lot_id,
+        page_endpoint="admin.lot_admitted",
+        csv_endpoint="admin.lot_admitted_csv",
+        back={"href": url_for("admin.lot_pool", lot_id=lot_id), "text": "Every place in the lot"},
+    )
+
+
+@bp.get("/lots/<int:lot_id>/admitted.csv")
+@allow(Area.ADMIN)
+def lot_admitted_csv(lot_id: int) -> Response:
+    return pool_pages.pool_csv(lot_id)
 
 
 @bp.get("/suppliers/<int:organisation_id>")

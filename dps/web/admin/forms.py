@@ -23,6 +23,12 @@ from dps.web.fields import GovDateField
 
 MEMBERSHIP_TYPE_CHOICES = [SelectChoice(t.value, t.label) for t in MembershipType]
 REASON_MAX_LENGTH = 2000
+CONTRACTING_AUTHORITY_CHOICES = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
+CONTRACTING_AUTHORITY_MISSING = "Select yes if this organisation is a contracting authority"
+CONTRACTING_AUTHORITY_HINT = (
+    "Only contracting authorities may buy through the DPS. A council is one; a political group "
+    "(such as a minority administration or an opposition group) or a body outside the UK is not."
+)
 
 
 def _radio_items(hints: dict[str, str]) -> list[dict[str, Any]]:
@@ -46,12 +52,43 @@ class OrganisationForm(FlaskForm):
         invalid_choice_message="Select the membership type",
         widget=GovRadioInput(),
     )
+    is_contracting_authority = RadioField(
+        "Is this organisation a contracting authority?",
+        choices=CONTRACTING_AUTHORITY_CHOICES,
+        validators=[DataRequired(message=CONTRACTING_AUTHORITY_MISSING)],
+        invalid_choice_message=CONTRACTING_AUTHORITY_MISSING,
+        description=CONTRACTING_AUTHORITY_HINT,
+        widget=GovRadioInput(),
+    )
     submit = SubmitField("Add organisation", widget=GovSubmitInput())
 
     @staticmethod
     def membership_type_items() -> list[dict[str, Any]]:
         """Each type's consequence for buying, as the radio's hint."""
         return _radio_items({t.value: consequence_of(t) for t in MembershipType})
+
+
+class ContractingAuthorityForm(FlaskForm):
+    is_contracting_authority = RadioField(
+        "Is this organisation a contracting authority?",
+        choices=CONTRACTING_AUTHORITY_CHOICES,
+        validators=[DataRequired(message=CONTRACTING_AUTHORITY_MISSING)],
+        invalid_choice_message=CONTRACTING_AUTHORITY_MISSING,
+        description=CONTRACTING_AUTHORITY_HINT,
+        widget=GovRadioInput(),
+    )
+    reason = TextAreaField(
+        "Reason for the change",
+        validators=[
+            Length(
+                max=REASON_MAX_LENGTH,
+                message=f"The reason must be {REASON_MAX_LENGTH} characters or fewer",
+            )
+        ],
+        description="Kept in the audit trail with the change.",
+        widget=GovTextArea(),
+    )
+    submit = SubmitField("Save", widget=GovSubmitInput())
 
 
 class MembershipTypeForm(FlaskForm):

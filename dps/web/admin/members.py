@@ -12,7 +12,12 @@ from dps.services.accounts import invitations as invitations_service
 from dps.services.accounts import organisations as organisations_service
 from dps.web.access import Area, allow, current_actor
 from dps.web.admin import bp
-from dps.web.admin.forms import InvitationForm, MembershipTypeForm, OrganisationForm
+from dps.web.admin.forms import (
+    ContractingAuthorityForm,
+    InvitationForm,
+    MembershipTypeForm,
+    OrganisationForm,
+)
 from dps.web.refusals import show_refusal
 
 
@@ -41,6 +46,7 @@ def new_organisation() -> str | Response:
                 form.name.data or "",
                 MembershipType(form.membership_type.data),
                 actor=current_actor(),
+                is_contracting_authority=form.is_contracting_authority.data == "yes",
             )
         except organisations_service.OrganisationRefused as refused:
             show_refusal(form, refused, field="name")
@@ -88,6 +94,33 @@ def membership_type(organisation_id: int) -> str | Response:
         organisation=organisation,
         buyers=organisations_service.recorded_buyers(organisation),
         items=OrganisationForm.membership_type_items(),
+    )
+
+
+@bp.route("/organisations/<int:organisation_id>/contracting-authority", methods=["GET", "POST"])
+@allow(Area.ADMIN)
+def contracting_authority(organisation_id: int) -> str | Response:
+    organisation = _organisation_or_404(organisation_id)
+    recorded = "yes" if organisation.is_contracting_authority else "no"
+    form = ContractingAuthorityForm(data={"is_contracting_authority": recorded})
+    if form.validate_on_submit():
+        try:
+            message = organisations_service.set_contracting_authority(
+                organisation,
+                form.is_contracting_authority.data == "yes",
+                form.reason.data or "",
+                actor=current_actor(),
+            )
+        except organisations_service.OrganisationRefused as refused:
+            show_refusal(form, refused, field="is_contracting_authority")
+        else:
+            flash(message, "success")
+            return redirect(url_for("admin.organisation", organisation_id=organisation.id))
+    return render_template(
+        "admin/contracting_authority.html",
+        form=form,
+        organisation=organisation,
+        buyers=organisations_service.recorded_buyers(organisation),
     )
 
 

@@ -1,0 +1,8 @@
+"""The member councils' area: buyers run call-offs; viewers read about the DPS. One module per
+part of the work."""
+
+from flask import Blueprint
+
+bp = Blueprint("buyer", __name__)
+
+from dps.web.buyer import pool, routes  # noqa: E402,F401

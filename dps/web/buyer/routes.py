@@ -1,16 +1,24 @@
-"""The member councils' area: buyers run call-offs; viewers read about the DPS."""
+"""The member councils' home page: what the organisation may do, and what comes next."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import render_template
 from flask_login import current_user
 
+from dps.services.accounts import organisations as organisations_service
+from dps.services.pool import listing
 from dps.web.access import Area, allow
-
-bp = Blueprint("buyer", __name__)
+from dps.web.buyer import bp
 
 
 @bp.get("/")
 @allow(Area.MEMBER)
 def home() -> str:
-    return render_template("buyer/home.html", organisation=current_user.membership.organisation)
+    membership = current_user.membership
+    may_buy = membership.effective_role.value == "buyer"
+    return render_template(
+        "buyer/home.html",
+        organisation=membership.organisation,
+        refusal=None if may_buy else organisations_service.buying_refusal(membership),
+        lots=listing.lots() if may_buy else [],
+    )

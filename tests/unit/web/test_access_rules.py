@@ -41,6 +41,7 @@ PERSONAS = (
     "supplier_user",
     "buyer",
     "buyer_of_affiliate",
+    "buyer_of_non_authority",
     "viewer",
     "administrator",
 )
@@ -91,6 +92,9 @@ def build_world() -> World:
     affiliate = _organisation(
         "Co-operative Party Councillors", OrganisationKind.MEMBER, MembershipType.AFFILIATE
     )
+    # A Full member that is not a contracting authority (a political group): it may not buy.
+    group = _organisation("Opposition Group, Anytown", OrganisationKind.MEMBER, MembershipType.FULL)
+    group.is_contracting_authority = False
     supplier = _organisation("Co-operative Futures Ltd", OrganisationKind.SUPPLIER)
     rival = _organisation("Capacity Works CIC", OrganisationKind.SUPPLIER)
     dps = DPS(
@@ -113,6 +117,7 @@ def build_world() -> World:
         "supplier_user": _person("user@coop-futures.example.org", supplier, Role.SUPPLIER_USER),
         "buyer": _person("buyer@tameside.example.org", tameside, Role.BUYER),
         "buyer_of_affiliate": _person("buyer@affiliate.example.org", affiliate, Role.BUYER),
+        "buyer_of_non_authority": _person("buyer@group.example.org", group, Role.BUYER),
         "viewer": _person("viewer@tameside.example.org", tameside, Role.VIEWER),
         "administrator": _person("admin@oldham.example.org", oldham, Role.ADMINISTRATOR),
         "rival_owner": _person("owner@capacity-works.example.org", rival, Role.SUPPLIER_OWNER),
@@ -136,6 +141,7 @@ def build_world() -> World:
         "oldham": oldham,
         "tameside": tameside,
         "affiliate": affiliate,
+        "group": group,
         "supplier": supplier,
         "rival": rival,
     }
@@ -373,6 +379,75 @@ def test_a_buyer_whose_organisation_becomes_affiliate_is_a_viewer_at_once(
         f"/admin/organisations/{tameside}/membership-type", data={"membership_type": "associate"}
     )
     assert outcomes() == ("allow", "allow")
+
+
+@pytest.mark.parametrize(
+    ("persona", "reason"),
+    [
+        (
+            "buyer_of_affiliate",
+            "Co-operative Party Councillors is an Affiliate member, so its people cannot run "
+            "call-offs.",
+        ),
+        (
+            "buyer_of_non_authority",
+            "Opposition Group, Anytown is not a contracting authority, so its people cannot run "
+            "call-offs.",
+        ),
+        ("viewer", "You were invited as a viewer, so you can read about call-offs"),
+    ],
+)
+def test_a_member_refused_a_buyer_page_is_told_why_and_who_to_ask(
+    access_app: tuple[Flask, World], persona: str, reason: str
+) -> None:
+    app, world = access_app
+    client = client_for(app, world, persona)
+    for url in (
+        f"{PROBE_PREFIX}{Area.BUYER}",
+        "/buyer/lots/1/suppliers",
+        "/buyer/lots/1/suppliers.csv",
+    ):
+        response = client.get(url)
+        assert response.status_code == 403, url
+        said = " ".join(response.soup.select_one("#refusal-reason").get_text().split())
+        assert said.startswith(reason), said
+        assert "Oldham Council procurement" in said
+    # Their home says the same, plainly, and offers no pool.
+    home = client.get("/buyer/")
+    assert home.status_code == 200
+    assert " ".join(home.soup.select_one("#why-not-buying").get_text().split()).startswith(reason)
+    assert not home.soup.select('a[href^="/buyer/lots/"]')
+
+
+def test_a_refusal_outside_the_buyer_area_gives_no_buying_reason(
+    access_app: tuple[Flask, World],
+) -> None:
+    app, world = access_app
+    for persona, url in (("supplier_owner", "/buyer/lots/1/suppliers"), ("buyer", "/admin/")):
+        response = client_for(app, world, persona).get(url)
+        assert response.status_code == 403
+        assert response.soup.select_one("#refusal-reason") is None
+        assert "This page is for people with a different role" in response.get_data(as_text=True)
+
+
+def test_a_buyer_whose_organisation_is_no_contracting_authority_is_a_viewer_at_once(
+    access_app: tuple[Flask, World],
+) -> None:
+    app, world = access_app
+    buyer = client_for(app, world, "buyer")
+    admin = client_for(app, world, "administrator")
+    tameside = world.organisation_ids["tameside"]
+    url = f"/admin/organisations/{tameside}/contracting-authority"
+    assert buyer.get("/buyer/lots/1/suppliers").status_code == 200
+
+    changed = admin.post(url, data={"is_contracting_authority": "no", "reason": "A party group"})
+    assert changed.status_code == 302
+    refused = buyer.get("/buyer/lots/1/suppliers")
+    assert refused.status_code == 403
+    assert "Tameside Council is not a contracting authority" in refused.get_data(as_text=True)
+
+    admin.post(url, data={"is_contracting_authority": "yes", "reason": "Recorded wrongly"})
+    assert buyer.get("/buyer/lots/1/suppliers").status_code == 200
 
 
 # --- the 404 rule -------------------------------------------------------------------------

@@ -26,6 +26,8 @@ def admin_urls(organisation_id: int) -> list[tuple[str, str]]:
         ("POST", "/admin/organisations/new"),
         ("GET", f"/admin/organisations/{organisation_id}"),
         ("GET", f"/admin/organisations/{organisation_id}/membership-type"),
+        ("GET", f"/admin/organisations/{organisation_id}/contracting-authority"),
+        ("POST", f"/admin/organisations/{organisation_id}/contracting-authority"),
         ("POST", f"/admin/organisations/{organisation_id}/membership-type"),
         ("GET", f"/admin/organisations/{organisation_id}/invitations/new"),
         ("GET", "/admin/period"),
@@ -70,23 +72,123 @@ def test_adding_an_organisation(client: FlaskClient) -> None:
     sign_in(client, administrator())
     response = client.post(
         "/admin/organisations/new",
-        data={"name": "Plymouth City Council", "membership_type": "full"},
+        data={
+            "name": "Plymouth City Council",
+            "membership_type": "full",
+            "is_contracting_authority": "yes",
+        },
         follow_redirects=True,
     )
     assert "Plymouth City Council has been added" in page_text(response)
     plymouth = organisation_named("Plymouth City Council")
     assert plymouth.membership_type == MembershipType.FULL
     assert plymouth.kind == OrganisationKind.MEMBER
+    assert plymouth.is_contracting_authority and plymouth.may_buy
+
+
+def test_the_new_organisation_form_asks_whether_it_is_a_contracting_authority(
+    client: FlaskClient,
+) -> None:
+    sign_in(client, administrator())
+    page = client.get("/admin/organisations/new")
+    [fieldset] = [
+        f
+        for f in page.soup.select("fieldset")
+        if "Is this organisation a contracting authority?" in f.legend.get_text()
+    ]
+    hint = " ".join(fieldset.select_one(".govuk-hint").get_text().split())
+    assert "political group" in hint and "outside the UK" in hint
+    assert [i["value"] for i in fieldset.select("input[type=radio]")] == ["yes", "no"]
+
+    response = client.post(
+        "/admin/organisations/new",
+        data={
+            "name": "Opposition Group, Anytown",
+            "membership_type": "full",
+            "is_contracting_authority": "no",
+        },
+        follow_redirects=True,
+    )
+    group = organisation_named("Opposition Group, Anytown")
+    assert not group.is_contracting_authority and not group.may_buy
+    rows = {
+        row.select_one("dt").get_text(strip=True): " ".join(row.select_one("dd").get_text().split())
+        for row in response.soup.select(".govuk-summary-list__row")
+    }
+    assert rows["Contracting authority"] == "No"
+    assert rows["May buy from the DPS"].startswith("No")
+
+
+def test_changing_whether_a_member_is_a_contracting_authority(client: FlaskClient) -> None:
+    admin = administrator()
+    tameside = member("Tameside")
+    person("ann@tameside.example.org", tameside, Role.BUYER)
+    sign_in(client, admin)
+    url = f"/admin/organisations/{tameside.id}/contracting-authority"
+    page = client.get(f"/admin/organisations/{tameside.id}")
+    assert page.soup.find("a", href=url) is not None
+
+    form = client.get(url)
+    assert form.soup.find("input", {"name": "is_contracting_authority", "value": "yes"}).has_attr(
+        "checked"
+    )
+    refused = client.post(url, data={"is_contracting_authority": "no", "reason": ""})
+    assert refused.status_code == 200
+    assert (
+        "Enter the reason for the change"
+        in refused.soup.select_one(".govuk-error-summary").get_text()
+    )
+    # What was chosen is kept.
+    assert refused.soup.find("input", {"value": "no"}).has_attr("checked")
+    assert tameside.is_contracting_authority
+
+    done = client.post(
+        url,
+        data={"is_contracting_authority": "no", "reason": "A political group"},
+        follow_redirects=True,
+    )
+    assert (
+        "Tameside is now recorded as not a contracting authority. Its 1 buyer can no longer buy"
+        in (page_text(done))
+    )
+    db.session.refresh(tameside)
+    assert not tameside.is_contracting_authority
+    events = db.session.scalars(
+        db.select(AuditEvent).where(
+            AuditEvent.action == "organisation.contracting_authority_changed"
+        )
+    ).all()
+    assert [e.after["reason"] for e in events if e.after] == ["A political group"]
 
 
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"name": "", "membership_type": "full"}, "Enter the organisation’s name"),
-        ({"name": "Oxford City Council"}, "Select the membership type"),
+        (
+            {"name": "", "membership_type": "full", "is_contracting_authority": "yes"},
+            "Enter the organisation’s name",
+        ),
+        (
+            {"name": "Oxford City Council", "is_contracting_authority": "yes"},
+            "Select the membership type",
+        ),
         ({"name": "Oxford City Council", "membership_type": "gold"}, "Select the membership type"),
-        ({"name": "oldham council", "membership_type": "full"}, "already an organisation"),
-        ({"name": "x" * 201, "membership_type": "full"}, "200 characters or fewer"),
+        (
+            {
+                "name": "oldham council",
+                "membership_type": "full",
+                "is_contracting_authority": "yes",
+            },
+            "already an organisation",
+        ),
+        (
+            {"name": "Oxford City Council", "membership_type": "full"},
+            "Select yes if this organisation is a contracting authority",
+        ),
+        (
+            {"name": "x" * 201, "membership_type": "full", "is_contracting_authority": "yes"},
+            "200 characters or fewer",
+        ),
     ],
 )
 def test_adding_an_organisation_with_bad_input_keeps_what_was_typed(

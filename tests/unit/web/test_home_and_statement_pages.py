@@ -55,9 +55,15 @@ def test_a_supplier_home_names_the_organisation_and_what_is_coming(
             MembershipType.AFFILIATE,
             Role.BUYER,
             False,
-            "is an affiliate member of the CCIN. Only Full and Associate members",
+            "is an Affiliate member, so its people cannot run call-offs. Only Full and "
+            "Associate members that are contracting authorities",
         ),
-        (MembershipType.SUPPORTER, Role.VIEWER, False, "is a supporter of the CCIN."),
+        (
+            MembershipType.SUPPORTER,
+            Role.VIEWER,
+            False,
+            "is a Supporter member, so its people cannot run call-offs.",
+        ),
         (MembershipType.FULL, Role.VIEWER, False, "You were invited as a viewer"),
     ],
 )
@@ -82,6 +88,26 @@ def test_a_member_home_says_whether_they_may_buy_and_why_not(
         assert "Your access Viewer: you can read, but not buy" in text
         assert explanation and explanation in page.soup.select_one(".govuk-inset-text").get_text()
         assert "Run a call-off" not in text
+
+
+def test_a_buyer_of_a_member_that_is_no_contracting_authority_is_told_why(
+    client: FlaskClient,
+) -> None:
+    group = member("Opposition Group, Anytown Council", MembershipType.FULL)
+    group.is_contracting_authority = False
+    db.session.commit()
+    sign_in(client, person("leader@group.example.org", group, Role.BUYER))
+    page = client.get("/buyer/")
+    text = main_text(page)
+    assert "Can buy through the DPS No" in text
+    assert "Your access Viewer: you can read, but not buy" in text
+    said = " ".join(page.soup.select_one("#why-not-buying").get_text().split())
+    assert said.startswith(
+        "Opposition Group, Anytown Council is not a contracting authority, so its people cannot "
+        "run call-offs."
+    )
+    assert "ask Oldham Council procurement" in said
+    assert "Run a call-off" not in text and "See the suppliers admitted" not in text
 
 
 def test_the_network_itself_may_buy(client: FlaskClient) -> None:

@@ -43,8 +43,15 @@ from dps.services.accounts import invitations, signing_in, team
 from dps.services.accounts import organisations as organisations_service
 from dps.services.common import outbox
 from dps.services.dps import period as dps_service
+from dps.services.pool import listing as pool_listing
 from dps.services.suppliers import documents, profiles
-from dps.web.admin.forms import InvitationForm, MembershipTypeForm, OrganisationForm, PeriodForm
+from dps.web.admin.forms import (
+    ContractingAuthorityForm,
+    InvitationForm,
+    MembershipTypeForm,
+    OrganisationForm,
+    PeriodForm,
+)
 from dps.web.auth.forms import (
     ChangePasswordForm,
     CodeForm,
@@ -53,6 +60,7 @@ from dps.web.auth.forms import (
     ResetPasswordForm,
     SignInForm,
 )
+from dps.web.pool_pages import PoolFilterForm
 from dps.web.supplier.documents_forms import DocumentForm, KindForm
 from dps.web.supplier.profile import summary_context
 from dps.web.supplier.profile_forms import ProfileForm
@@ -257,12 +265,55 @@ def _period(scene: Scene, form: Any = None) -> dict[str, Any]:
     }
 
 
-def _error(error: Exception) -> Context:
-    return lambda scene: {"error": error}
+def _error(error: Exception, reason: str | None = None) -> Context:
+    return lambda scene: {"error": error, "reason": reason}
 
 
 def _home(key: str) -> Context:
-    return lambda scene: {"organisation": scene.users[key].membership.organisation}  # type: ignore[union-attr]
+    def context(scene: Scene) -> dict[str, Any]:
+        membership = scene.users[key].membership
+        assert membership is not None
+        may_buy = membership.effective_role == Role.BUYER
+        return {
+            "organisation": membership.organisation,
+            "refusal": None if may_buy else organisations_service.buying_refusal(membership),
+            "lots": pool_listing.lots() if may_buy else [],
+        }
+
+    return context
+
+
+def _pool(query: dict[str, Any], *, admin: bool = False) -> Context:
+    """The pool page as pool_pages.pool_page draws it, for the lot with the scene's admission."""
+
+    def context(scene: Scene) -> dict[str, Any]:
+        lot = reviewing.pool(scene)["lot"]
+        form = PoolFilterForm(formdata=MultiDict(query))
+        filters = form.filters()
+        rows = pool_listing.admitted_suppliers(lot.id, filters)
+        assert rows or filters.any, "the unfiltered pool draws its table"
+        base = f"/admin/lots/{lot.id}/admitted" if admin else f"/buyer/lots/{lot.id}/suppliers"
+        return {
+            "lot": lot,
+            "rows": rows,
+            "form": form,
+            "filters": filters,
+            "heading": pool_listing.heading(len(rows), filters),
+            "page_href": base,
+            "csv_href": base + ".csv",
+            "back": {"href": "/buyer/", "text": "Home"},
+        }
+
+    return context
+
+
+def _contracting_authority(scene: Scene, form: Any = None) -> dict[str, Any]:
+    organisation = scene.organisations["group"]
+    return {
+        "form": form or ContractingAuthorityForm(data={"is_contracting_authority": "no"}),
+        "organisation": organisation,
+        "buyers": organisations_service.recorded_buyers(organisation),
+    }
 
 
 def _email_macros(module: Any, scene: Scene) -> list[str]:
@@ -472,6 +523,14 @@ TEMPLATES: dict[str, list[Rendering]] = {
         Page(_error(Forbidden())),
         Page(_error(Forbidden()), "supplier_user"),
         Page(_error(Forbidden()), "buyer_of_affiliate"),
+        Page(
+            _error(
+                Forbidden(),
+                "Opposition Group, Anytown is not a contracting authority, so its people cannot "
+                "run call-offs.",
+            ),
+            "buyer_of_non_authority",
+        ),
     ],
     "errors/404.html": [Page(_error(NotFound())), Page(_error(NotFound()), "buyer")],
     "errors/429.html": [Page(_error(TooManyRequests()))],
@@ -579,6 +638,14 @@ TEMPLATES: dict[str, list[Rendering]] = {
         Page(_home("buyer"), "buyer"),
         Page(_home("viewer"), "viewer"),
         Page(_home("buyer_of_affiliate"), "buyer_of_affiliate"),
+        Page(_home("buyer_of_non_authority"), "buyer_of_non_authority"),
+    ],
+    # the pool of each lot, for buyers and administrators
+    "pool/lot.html": [
+        Page(_pool({}), "buyer"),
+        Page(_pool({"size": ["small", "micro"], "status": "vcse", "region": "wales"}), "buyer"),
+        Page(_pool({"size": "large", "status": "cooperative"}), "buyer"),
+        Page(_pool({}, admin=True), "administrator"),
     ],
     # administration
     "admin/home.html": [Page(lambda s: {}, "administrator")],
@@ -592,11 +659,29 @@ TEMPLATES: dict[str, list[Rendering]] = {
         Page(lambda s: _admin_organisation(s), "administrator"),
         Page(lambda s: _admin_organisation(s, "oldham"), "administrator"),
         Page(lambda s: _admin_organisation(s, "affiliate"), "administrator"),
+        Page(lambda s: _admin_organisation(s, "group"), "administrator"),
+    ],
+    "admin/contracting_authority.html": [
+        Page(lambda s: _contracting_authority(s), "administrator"),
+        Page(
+            lambda s: _contracting_authority(
+                s, with_errors(ContractingAuthorityForm, {"is_contracting_authority": "maybe"})
+            ),
+            "administrator",
+        ),
     ],
     "admin/organisation_new.html": [
         Page(lambda s: {"form": OrganisationForm()}, "administrator"),
         Page(
             lambda s: {"form": with_errors(OrganisationForm, {"name": ""})},
+            "administrator",
+        ),
+        Page(
+            lambda s: {
+                "form": with_errors(
+                    OrganisationForm, {"name": "Opposition Group", "membership_type": "full"}
+                )
+            },
             "administrator",
         ),
     ],

@@ -106,7 +106,12 @@ def test_creating_a_member_is_audited_and_names_are_unique_ignoring_case(app: Fl
         )
     ).one()
     assert event.actor_user_id == admin.id
-    assert event.after == {"name": "Kirklees Council", "kind": "member", "membership_type": "full"}
+    assert event.after == {
+        "name": "Kirklees Council",
+        "kind": "member",
+        "membership_type": "full",
+        "is_contracting_authority": True,
+    }
 
     with pytest.raises(organisations.OrganisationRefused, match="already an organisation") as e:
         organisations.create_member_organisation(
@@ -256,3 +261,124 @@ def test_a_member_that_is_not_a_contracting_authority_may_not_buy(app: Flask) ->
     buyer = person("leader@group.example.org", group, Role.BUYER)
     assert buyer.membership is not None
     assert buyer.membership.effective_role == Role.VIEWER
+
+
+def test_a_member_added_as_not_a_contracting_authority_may_not_buy(app: Flask) -> None:
+    group = organisations.create_member_organisation(
+        "Minority Administration, Anytown",
+        MembershipType.FULL,
+        actor=administrator(),
+        is_contracting_authority=False,
+    )
+    assert not group.is_contracting_authority and not group.may_buy
+    [event] = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.object_id == str(group.id))
+    ).all()
+    assert event.after is not None and event.after["is_contracting_authority"] is False
+
+
+def _authority_events(organisation: Organisation) -> list[AuditEvent]:
+    return list(
+        db.session.scalars(
+            db.select(AuditEvent).where(
+                AuditEvent.action == "organisation.contracting_authority_changed",
+                AuditEvent.object_id == str(organisation.id),
+            )
+        )
+    )
+
+
+def test_setting_contracting_authority_is_audited_with_the_reason(app: Flask) -> None:
+    admin = administrator()
+    group = member("Opposition Group, Anytown Council", MembershipType.FULL)
+    buyer = person("leader@group.example.org", group, Role.BUYER)
+
+    message = organisations.set_contracting_authority(
+        group, False, "  A political group,\n not a council ", actor=admin
+    )
+    assert message == (
+        "Opposition Group, Anytown Council is now recorded as not a contracting authority. "
+        "Its 1 buyer can no longer buy. They keep viewer access."
+    )
+    assert not group.may_buy
+    assert buyer.membership is not None and buyer.membership.effective_role == Role.VIEWER
+    [event] = _authority_events(group)
+    assert event.actor_user_id == admin.id
+    assert event.before == {"is_contracting_authority": True, "may_buy": True}
+    assert event.after == {
+        "is_contracting_authority": False,
+        "may_buy": False,
+        "buyers_affected": 1,
+        "reason": "A political group, not a council",
+    }
+
+    message = organisations.set_contracting_authority(group, True, "Recorded wrongly", actor=admin)
+    assert message.endswith("Its 1 buyer can buy again.")
+    assert buyer.membership.effective_role == Role.BUYER
+    assert len(_authority_events(group)) == 2
+
+
+def test_no_change_records_nothing_and_needs_no_reason(app: Flask) -> None:
+    admin = administrator()
+    council = member("Tameside")
+    message = organisations.set_contracting_authority(council, True, "", actor=admin)
+    assert message == "Tameside is already recorded as a contracting authority."
+    assert _authority_events(council) == []
+
+
+def test_a_change_needs_a_reason_and_only_members_have_one(app: Flask) -> None:
+    admin = administrator()
+    council = member("Tameside")
+    with pytest.raises(organisations.OrganisationRefused, match="Enter the reason") as refused:
+        organisations.set_contracting_authority(council, False, "   ", actor=admin)
+    assert refused.value.field == "reason"
+    with pytest.raises(organisations.OrganisationRefused, match="2000 characters"):
+        organisations.set_contracting_authority(council, False, "x" * 2001, actor=admin)
+    assert council.is_contracting_authority and _authority_events(council) == []
+    network = organisations.create_network_organisation("CCIN", actor=None)
+    with pytest.raises(organisations.OrganisationRefused, match="network itself"):
+        organisations.set_contracting_authority(network, False, "Why not", actor=admin)
+
+
+def test_why_a_member_cannot_buy_and_who_to_ask(app: Flask) -> None:
+    council = member("Tameside")
+    affiliate = member("Co-operative Party Councillors", MembershipType.AFFILIATE)
+    group = member("Opposition Group", MembershipType.FULL)
+    group.is_contracting_authority = False
+    db.session.commit()
+    assert organisations.why_cannot_buy(council) is None
+    assert organisations.why_cannot_buy(affiliate) == (
+        "Co-operative Party Councillors is an Affiliate member, so its people cannot run call-offs."
+    )
+    assert organisations.why_cannot_buy(member("Friends", MembershipType.SUPPORTER)) == (
+        "Friends is a Supporter member, so its people cannot run call-offs."
+    )
+    assert organisations.why_cannot_buy(group) == (
+        "Opposition Group is not a contracting authority, so its people cannot run call-offs."
+    )
+    refusal = organisations.buying_refusal(
+        person("leader@group.example.org", group, Role.BUYER).membership  # type: ignore[arg-type]
+    )
+    assert refusal.startswith("Opposition Group is not a contracting authority")
+    assert "ask Oldham Council procurement" in refusal
+    viewer = person("viewer@tameside.example.org", council, Role.VIEWER)
+    assert organisations.buying_refusal(viewer.membership).startswith(  # type: ignore[arg-type]
+        "You were invited as a viewer"
+    )
+
+
+def test_a_new_type_promises_no_buying_to_a_member_that_is_no_contracting_authority(
+    app: Flask,
+) -> None:
+    group = member("Opposition Group", MembershipType.AFFILIATE)
+    group.is_contracting_authority = False
+    db.session.commit()
+    person("leader@group.example.org", group, Role.BUYER)
+    change = organisations.change_membership_type(group, MembershipType.FULL, actor=None)
+    assert change.message == "Opposition Group is now a Full member."
+    assert not group.may_buy
+    event = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.action == "organisation.membership_type_changed")
+    ).one()
+    assert event.before is not None and event.before["may_buy"] is False
+    assert event.after is not None and event.after["may_buy"] is False
