@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import func
 
+from dps.demo.admissions import load_demo_admissions
 from dps.demo.answers import load_demo_answers
 from dps.demo.application import APPLICANT, load_demo_application
 from dps.demo.data import (
@@ -78,6 +79,9 @@ def load_demo_data() -> str:
     owner = users.find_by_email("capacity-works@example.org")
     assert owner is not None  # loaded above with the other demo accounts
     created.extend(load_demo_application(applicant, owner, london_today()))
+    administrator = users.find_by_email("oldham.admin@example.org")
+    assert administrator is not None
+    created.extend(load_demo_admissions(organisations, administrator, london_today()))
     if not created:
         return "Demo data already loaded: nothing to add."
     return f"Demo data loaded: {len(created)} organisations, accounts, profiles and notices added."

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from dps.demo.data import ADMITTED_SUPPLIERS
 from dps.extensions import db
 from dps.models.organisations import Organisation
 from dps.models.questionnaire import AnswerSet
@@ -241,10 +242,9 @@ def fully_answered(today: date) -> dict[str, dict[str, Any]]:
 def load_demo_answers(organisations: dict[str, Organisation], today: date) -> list[str]:
     """Give each demo supplier without answers its answer set; the names of those given one."""
     answered = []
-    for name, answers in (
-        (PARTLY_ANSWERED, partly_answered(today)),
-        (FULLY_ANSWERED, fully_answered(today)),
-    ):
+    answering = [(PARTLY_ANSWERED, partly_answered(today))]
+    answering += [(name, fully_answered(today)) for name in (FULLY_ANSWERED, *ADMITTED_SUPPLIERS)]
+    for name, answers in answering:
         organisation = organisations[name]
         has_answers = db.session.scalar(
             db.select(AnswerSet.id).where(AnswerSet.organisation_id == organisation.id)

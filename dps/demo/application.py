@@ -37,18 +37,28 @@ EVIDENCE = {
 
 def load_demo_application(organisation: Organisation, owner: User, today: date) -> list[str]:
     """Upload the applicant's evidence and submit its application for both lots, once."""
+    if apply_for_both_lots(organisation, owner, today) is None:
+        return []
+    return [f"documents and submitted application of {APPLICANT}"]
+
+
+def apply_for_both_lots(organisation: Organisation, owner: User, today: date) -> Application | None:
+    """The organisation's evidence uploaded and an application for both lots sent, as a
+    supplier does it; None (and nothing done) if it has ever applied."""
     has_applied = db.session.scalar(
         db.select(Application.id).where(Application.organisation_id == organisation.id)
     )
     if has_applied:
-        return []
+        return None
     for kind, filename in EVIDENCE.items():
-        upload = FileStorage(io.BytesIO(pdf(f"{APPLICANT}: {kind.label}")), filename=filename)
+        upload = FileStorage(
+            io.BytesIO(pdf(f"{organisation.name}: {kind.label}")), filename=filename
+        )
         expires_on = today + timedelta(days=365) if kind.is_insurance else None
         documents.upload(organisation.id, kind, None, upload, expires_on, actor=owner)
     application = drafting.start_application(organisation.id, [1, 2], actor=owner)
     submission.submit(application, DECLARATION, actor=owner, at=utcnow())
-    return [f"documents and submitted application of {APPLICANT}"]
+    return application
 
 
 def pdf(text: str) -> bytes:

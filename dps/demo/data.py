@@ -33,7 +33,17 @@ FULL_MEMBERS = [
 ASSOCIATE = "Burntwood Town Council"
 AFFILIATE = "North West Housing Co-operatives Federation (demo)"
 SUPPORTER = "Friends of Co-operative Places (demo)"
-SUPPLIERS = {"Co-operative Futures Ltd": "09345678", "Capacity Works CIC": "12456789"}
+# Admitted to both lots (through applications an administrator decides), so buyers find a pool.
+ADMITTED_SUPPLIERS = {
+    "Northern Co-operative Consultancy CIC": "13579246",
+    "Community Catalyst CIC": "11223344",
+    "Participation Partners CIC": "10293847",
+}
+SUPPLIERS = {
+    "Co-operative Futures Ltd": "09345678",
+    "Capacity Works CIC": "12456789",
+    **ADMITTED_SUPPLIERS,
+}
 
 
 @dataclass(frozen=True)
@@ -81,6 +91,24 @@ DEMO_ACCOUNTS = [
         "Co-operative Futures Ltd",
         Role.SUPPLIER_USER,
     ),
+    DemoAccount(
+        "northern-coop@example.org",
+        "Northern Co-operative Consultancy owner (demo)",
+        "Northern Co-operative Consultancy CIC",
+        Role.SUPPLIER_OWNER,
+    ),
+    DemoAccount(
+        "community-catalyst@example.org",
+        "Community Catalyst owner (demo)",
+        "Community Catalyst CIC",
+        Role.SUPPLIER_OWNER,
+    ),
+    DemoAccount(
+        "participation-partners@example.org",
+        "Participation Partners owner (demo)",
+        "Participation Partners CIC",
+        Role.SUPPLIER_OWNER,
+    ),
 ]
 
 # The suppliers' organisation profiles, as their owners would type them. Phone numbers are from
@@ -118,6 +146,54 @@ SUPPLIER_PROFILES: dict[str, dict[str, Any]] = {
         "is_vcse": "yes",
         "is_cooperative_or_mutual": "no",
         "regions": ["south_west", "wales"],
+    },
+    "Northern Co-operative Consultancy CIC": {
+        "legal_name": "Northern Co-operative Consultancy CIC",
+        "legal_form": "community_interest_company",
+        "companies_house_number": "13579246",
+        "address_line_1": "1 High Street",
+        "town": "Leeds",
+        "postcode": "LS1 1UR",
+        "contact_name": "Priya Kaur",
+        "contact_email": "northern-coop@example.org",
+        "contact_phone": "0113 496 0789",
+        "size": "small",
+        "employees": "14",
+        "is_vcse": "yes",
+        "is_cooperative_or_mutual": "yes",
+        "regions": ["yorkshire_and_the_humber", "north_east"],
+    },
+    "Community Catalyst CIC": {
+        "legal_name": "Community Catalyst CIC",
+        "legal_form": "community_interest_company",
+        "companies_house_number": "11223344",
+        "address_line_1": "1 High Street",
+        "town": "Manchester",
+        "postcode": "M1 1AD",
+        "contact_name": "Joe Bloggs",
+        "contact_email": "community-catalyst@example.org",
+        "contact_phone": "0161 496 0555",
+        "size": "micro",
+        "employees": "14",
+        "is_vcse": "yes",
+        "is_cooperative_or_mutual": "no",
+        "regions": ["north_west"],
+    },
+    "Participation Partners CIC": {
+        "legal_name": "Participation Partners CIC",
+        "legal_form": "community_interest_company",
+        "companies_house_number": "10293847",
+        "address_line_1": "1 High Street",
+        "town": "Cardiff",
+        "postcode": "CF10 1EP",
+        "contact_name": "Rhian Evans",
+        "contact_email": "participation-partners@example.org",
+        "contact_phone": "029 2018 0123",
+        "size": "small",
+        "employees": "14",
+        "is_vcse": "no",
+        "is_cooperative_or_mutual": "yes",
+        "regions": ["wales", "south_west"],
     },
 }
 

@@ -3,8 +3,9 @@ admitted suppliers, filtered with the checkboxes, downloaded as CSV (exactly the
 rows); then the demo Affiliate viewer is refused the same page with the reason. axe-core
 checks every page on the way, under the production Content-Security-Policy.
 
-The demo data has no admissions yet, so the server's fixture admits three suppliers to Lot 1
-directly (as the issue allows), one suspended supplier besides, which must not show."""
+The demo data admits three suppliers to each lot; the server's fixture admits three more to
+Lot 1 directly (as the issue allows), one with a formula-looking name, and one suspended
+supplier besides, which must not show."""
 
 from __future__ import annotations
 
@@ -86,11 +87,14 @@ def test_a_buyer_filters_the_pool_of_lot_1_and_downloads_it(
         "link", name="See the suppliers admitted to Lot 1 – Policy Development & Testing"
     ).click()
     expect(page.locator("h1")).to_have_text("Suppliers admitted")
-    expect(page.locator("#pool-heading")).to_have_text("3 suppliers")
+    expect(page.locator("#pool-heading")).to_have_text("6 suppliers")
     assert names_in_table(page) == [
         "=Northern Consulting Ltd",
         "Capacity Works CIC",
         "Co-operative Futures Ltd",
+        "Community Catalyst CIC",
+        "Northern Co-operative Consultancy CIC",
+        "Participation Partners CIC",
     ]
     check_page()
 
@@ -105,7 +109,7 @@ def test_a_buyer_filters_the_pool_of_lot_1_and_downloads_it(
     check_page()
 
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="Download these 1 supplier as CSV").click()
+        page.get_by_role("link", name="Download this supplier as CSV").click()
     download = download_info.value
     assert download.suggested_filename == "lot-1-suppliers.csv"
     saved = tmp_path / "pool.csv"
@@ -125,16 +129,19 @@ def test_a_buyer_filters_the_pool_of_lot_1_and_downloads_it(
 
     # Unfiltered, the download makes the formula-looking name plain text.
     page.get_by_role("link", name="Clear filters").click()
-    expect(page.locator("#pool-heading")).to_have_text("3 suppliers")
+    expect(page.locator("#pool-heading")).to_have_text("6 suppliers")
     check_page()
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="Download these 3 suppliers as CSV").click()
+        page.get_by_role("link", name="Download these 6 suppliers as CSV").click()
     download_info.value.save_as(saved)
     everyone = list(csv.reader(io.StringIO(saved.read_bytes().decode("utf-8"))))
     assert [row[0] for row in everyone[1:]] == [
         "'=Northern Consulting Ltd",
         "Capacity Works CIC",
         "Co-operative Futures Ltd",
+        "Community Catalyst CIC",
+        "Northern Co-operative Consultancy CIC",
+        "Participation Partners CIC",
     ]
 
 

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 
 from dps.demo import load_demo_data
 from dps.demo.data import (
+    ADMITTED_SUPPLIERS,
     AFFILIATE,
     DEMO_ACCOUNTS,
     DEMO_PASSWORD,
@@ -20,10 +21,12 @@ from dps.demo.data import (
     FULL_MEMBERS,
 )
 from dps.extensions import db
-from dps.models import DPS, Application, AuditEvent, Notice, Organisation, User
+from dps.models import DPS, Admission, Application, AuditEvent, Lot, Notice, Organisation, User
 from dps.rules.enums import (
+    AdmissionStatus,
     ApplicationStatus,
     LegalForm,
+    LotOutcome,
     MembershipType,
     OrganisationKind,
     Role,
@@ -177,8 +180,9 @@ def test_capacity_works_has_an_application_ready_for_review_and_co_operative_fut
 ) -> None:
     load_demo_data()
     works = organisation("Capacity Works CIC")
-    [application] = db.session.scalars(db.select(Application)).all()
-    assert application.organisation_id == works.id
+    [application] = db.session.scalars(
+        db.select(Application).where(Application.organisation_id == works.id)
+    ).all()
     assert application.lot_numbers == [1, 2]
     assert application.status == ApplicationStatus.READY_FOR_REVIEW
     assert (application.declaration_name, application.declaration_role) == ("Sam Patel", "Director")
@@ -189,6 +193,32 @@ def test_capacity_works_has_an_application_ready_for_review_and_co_operative_fut
     assert {d.expires_on for d in held if d.kind.is_insurance} == {
         documents.today() + timedelta(days=365)
     }
+
+
+def test_three_suppliers_are_admitted_to_each_lot_by_the_administrator(app: Flask) -> None:
+    load_demo_data()
+    for number in (1, 2):
+        lot = db.session.scalars(db.select(Lot).where(Lot.number == number)).one()
+        admitted = db.session.scalars(
+            db.select(Admission).where(
+                Admission.lot_id == lot.id, Admission.status == AdmissionStatus.ADMITTED
+            )
+        ).all()
+        assert sorted(a.organisation.name for a in admitted) == sorted(ADMITTED_SUPPLIERS)
+    administrator = user("oldham.admin@example.org")
+    for name in ADMITTED_SUPPLIERS:
+        [application] = db.session.scalars(
+            db.select(Application).where(Application.organisation_id == organisation(name).id)
+        ).all()
+        assert application.status == ApplicationStatus.DECIDED
+        assert {lot.outcome for lot in application.lots} == {LotOutcome.ADMITTED}
+        assert {lot.decided_by_id for lot in application.lots} == {administrator.id}
+    # Each owner signs in with the published password; loading again admits nobody twice.
+    owner = user("participation-partners@example.org")
+    assert passwords.verify_password(owner.password_hash, DEMO_PASSWORD)
+    before = db.session.scalar(db.select(db.func.count()).select_from(Admission))
+    load_demo_data()
+    assert db.session.scalar(db.select(db.func.count()).select_from(Admission)) == before == 6
 
 
 def test_the_affiliate_officer_is_a_viewer_in_the_affiliate(app: Flask) -> None:

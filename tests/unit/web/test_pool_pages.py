@@ -186,6 +186,7 @@ def test_an_administrator_sees_filters_and_downloads_the_same_pool(
     assert heading(page) == "1 supplier, filtered by co-operative or mutual"
     assert [row[0] for row in table(page)] == ["Beta Co-op"]
     link = page.soup.find("a", string=lambda s: bool(s) and "as CSV" in s)
+    assert link.get_text(strip=True) == "Download this supplier as CSV"
     assert link["href"].startswith(f"/admin/lots/{lot.id}/admitted.csv?")
     rows = list(csv.reader(io.StringIO(client.get(link["href"]).get_data().decode("utf-8"))))
     assert [row[0] for row in rows] == ["Supplier", "Beta Co-op"]
