@@ -143,7 +143,7 @@ def load_config(
         "MAIL_FROM": env.get("MAIL_FROM", "CCIN DPS <dps@oldham.example.org>"),
         "OUTBOX_MAX_ATTEMPTS": _int(env, "OUTBOX_MAX_ATTEMPTS", 12),
         "OUTBOX_SWEEP_SECONDS": _int(env, "OUTBOX_SWEEP_SECONDS", 60),
-        # How often the reminder jobs run (each e-mail is sent once, however often they run).
+        # How often the reminder jobs run (each email is sent once, however often they run).
         "REMINDERS_EVERY_SECONDS": _int(env, "REMINDERS_EVERY_SECONDS", 3600),
         "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000"),
         # Where people write about the service (shown on the statement pages and the footer).
@@ -204,7 +204,7 @@ def check_production(config: dict[str, Any]) -> None:
     """Refuse to start in production on settings that are only safe on a laptop, and say why."""
     problems = []
     if not config["SECRET_KEY"]:
-        problems.append("SECRET_KEY is not set: sessions and e-mail links could be forged.")
+        problems.append("SECRET_KEY is not set: sessions and email links could be forged.")
     elif len(config["SECRET_KEY"]) < MIN_SECRET_KEY_LENGTH:
         problems.append(
             f"SECRET_KEY is shorter than {MIN_SECRET_KEY_LENGTH} characters: "

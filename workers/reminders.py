@@ -1,6 +1,6 @@
 """Scheduled reminders, each beat entry beside its task. The work is in dps.services.pool.reminders.
 
-The jobs run every hour (REMINDERS_EVERY_SECONDS): each e-mail has a dedupe key naming what it
+The jobs run every hour (REMINDERS_EVERY_SECONDS): each email has a dedupe key naming what it
 is about (and the day, for the decision clock), so running often only means a reminder is not
 late after a restart; it never means a second one. ``make run`` runs the same entries on its
 in-process timer (dps/scheduler.py).
@@ -54,7 +54,7 @@ _schedule("renewal-reminders", RENEWAL_REMINDERS_TASK)
 @celery.task(name=EVIDENCE_REVIEW_TASK)
 def evidence_review() -> int:
     """Admitted suppliers' insurance: reminders before it lapses, flags on admissions once it
-    has. Returns how many things it did (e-mails queued, flags set or lifted)."""
+    has. Returns how many things it did (emails queued, flags set or lifted)."""
     review = reminders.review_evidence(utcnow())
     return review.reminded + len(review.flagged) + len(review.cleared)
 

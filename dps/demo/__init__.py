@@ -1,6 +1,6 @@
 """Demonstration data for `make run`: the CCIN DPS, its members, a few suppliers, demo accounts.
 
-Loading is idempotent: everything is found by its natural key (name, e-mail address, DPS
+Loading is idempotent: everything is found by its natural key (name, email address, DPS
 reference) before it is made, so a second load adds no row. The period is extended through the
 same service an administrator uses, once. Refused under the production setting, where demo
 accounts with a published password must never exist.

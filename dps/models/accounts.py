@@ -79,7 +79,7 @@ class Membership(db.Model):  # type: ignore[name-defined]
 
 
 class Invitation(db.Model):  # type: ignore[name-defined]
-    """An invitation by e-mail to join an organisation with a role."""
+    """An invitation by email to join an organisation with a role."""
 
     __tablename__ = "invitations"
 

@@ -1,4 +1,4 @@
-"""Work to hand over after commit: e-mails to send and tasks to enqueue."""
+"""Work to hand over after commit: emails to send and tasks to enqueue."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ class OutboxMessage(db.Model):  # type: ignore[name-defined]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[OutboxKind] = mapped_column(str_enum(OutboxKind, "outbox_kind"))
-    # For e-mail: to, subject, body. For a task: name, args, queue.
+    # For email: to, subject, body. For a task: name, args, queue.
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     # A caller-chosen key: the same key twice is one message (for example a reminder per day).
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True, nullable=True)

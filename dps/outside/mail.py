@@ -1,6 +1,6 @@
-"""Sending one e-mail from the outbox, over SMTP or (in development) to the record only.
+"""Sending one email from the outbox, over SMTP or (in development) to the record only.
 
-Only the outbox relay calls this; everything else queues e-mail
+Only the outbox relay calls this; everything else queues email
 with ``dps.services.common.outbox.enqueue_email``. The Message-ID is made from the outbox id, so
 a message
 sent twice (a crash between sending and recording it) carries the same Message-ID both times and

@@ -1,4 +1,4 @@
-"""Signed, expiring tokens for links sent by e-mail (confirmation, password reset, invitations).
+"""Signed, expiring tokens for links sent by email (confirmation, password reset, invitations).
 
 A token is the payload signed with the application's secret key and a salt per purpose, so a
 token made for one purpose is refused for any other. Its age is checked when it is read.
@@ -56,7 +56,7 @@ def lifetime_in_words(seconds: int) -> str:
 
 
 def email_link(endpoint: str, **values: Any) -> str:
-    """An absolute link to ``endpoint`` for an e-mail, on the configured BASE_URL.
+    """An absolute link to ``endpoint`` for an email, on the configured BASE_URL.
 
     Never built from the request's Host header, which a visitor controls: a reset link must not
     point anywhere but this service.

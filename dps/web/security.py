@@ -72,7 +72,7 @@ def _set_headers(response: Response) -> Response:
 
 def _template_values() -> dict[str, str]:
     if not has_request_context():
-        return {}  # an e-mail rendered by a worker: no page, no request
+        return {}  # an email rendered by a worker: no page, no request
     return {"cspNonce": csp_nonce(), "request_id": request_id()}
 
 

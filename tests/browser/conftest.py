@@ -68,12 +68,12 @@ class LiveServer:
             for message in messages:
                 if message.recipient.lower() == address.lower():
                     return dict(message.payload)
-        raise AssertionError(f"no e-mail to {address} in the outbox")
+        raise AssertionError(f"no email to {address} in the outbox")
 
     def link_in_latest_email_to(self, address: str, path_part: str) -> str:
         body = self.latest_email_to(address)["body"]
         match = re.search(rf"https?://\S*{re.escape(path_part)}\S*", body)
-        assert match, f"no link containing {path_part!r} in the e-mail:\n{body}"
+        assert match, f"no link containing {path_part!r} in the email:\n{body}"
         return match.group(0).rstrip(".,)")
 
 
@@ -167,7 +167,7 @@ def build_live_app(tmp_path: Path, **overrides: Any) -> Flask:
 def serve(app: Flask) -> Iterator[LiveServer]:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"
-    # E-mailed links must lead back to this server.
+    # Emailed links must lead back to this server.
     app.config["BASE_URL"] = url
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -1,4 +1,4 @@
-"""A new supplier applies, in Chromium: it registers and confirms its e-mail address, chooses
+"""A new supplier applies, in Chromium: it registers and confirms its email address, chooses
 both lots, fills in its organisation's details, every section of the questionnaire for both
 lots and its documents (small real PDFs, built here), meets errors and puts them right without
 retyping, makes the declaration, sends the application and follows it on its status page.

@@ -1,4 +1,4 @@
-"""A new supplier's first visit, in Chromium: register, confirm the e-mail from the outbox, sign
+"""A new supplier's first visit, in Chromium: register, confirm the email from the outbox, sign
 in, see its home page, meet the 403 and 404 pages, sign out. axe-core (every rule) checks each
 page on the way, under the production Content-Security-Policy."""
 

@@ -1,6 +1,6 @@
 """Submitting an application on PostgreSQL, as the application's own (non-superuser) role: the
-snapshot survives the round trip, the receipt e-mail is written in the same transaction as the
-submission, and a submission that does not commit leaves no e-mail behind."""
+snapshot survives the round trip, the receipt email is written in the same transaction as the
+submission, and a submission that does not commit leaves no email behind."""
 
 from __future__ import annotations
 

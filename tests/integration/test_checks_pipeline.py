@@ -1,9 +1,9 @@
 """The qualification checks as they run in production: a real `celery -A workers worker` on a
 Redis server of the test's own, PostgreSQL as the application's role, the Companies House stub
-(tests/ch_stub.py) as a separate process, e-mail to a local SMTP sink.
+(tests/ch_stub.py) as a separate process, email to a local SMTP sink.
 
 Sent through the real submission, an application travels outbox -> Redis -> worker -> every
-check once -> ready for review with a recommendation per lot, and its supplier gets one e-mail;
+check once -> ready for review with a recommendation per lot, and its supplier gets one email;
 sent while Redis is down, it waits in the outbox and goes the same way once Redis is back.
 Then the kill tests (STACK.md, "Celery on Redis"): a pool process killed while Companies House
 holds its request, and the whole worker killed with SIGKILL and a new one started; either way

@@ -2,7 +2,7 @@
 
 An empty PostgreSQL database of this module's own is upgraded through every migration, compared
 with the models by Alembic's autogenerate (which reflects PostgreSQL's expression indexes, so
-the case-insensitive e-mail index is compared too), downgraded to nothing and upgraded again.
+the case-insensitive email index is compared too), downgraded to nothing and upgraded again.
 The same runs on SQLite, the embedded default.
 """
 

@@ -1,4 +1,4 @@
-"""A real Celery worker on a real Redis broker relays outbox e-mail to an SMTP server.
+"""A real Celery worker on a real Redis broker relays outbox email to an SMTP server.
 
 The web side commits as it does in production (PostgreSQL as the application's role, tasks
 handed to Redis); `celery -A workers worker` and `celery -A workers beat` run as separate

@@ -1,7 +1,7 @@
 """Inviting people by email to a member organisation, the network, or the DPS's own team.
 
-An invitation is a row plus an e-mail (through the outbox) carrying a signed link that expires.
-Accepting it creates the account, with the e-mail address confirmed (the link proves it), and
+An invitation is a row plus an email (through the outbox) carrying a signed link that expires.
+Accepting it creates the account, with the email address confirmed (the link proves it), and
 the membership with the invited role.
 """
 

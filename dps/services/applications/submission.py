@@ -121,7 +121,7 @@ def submit(
     Refused, with every reason and nothing changed, when the DPS is not open at ``at``, a lot
     is held by an undecided application or an admission, something is missing, or the
     declaration is not made. Otherwise: the snapshot is taken, the decision clock starts, the
-    receipt is e-mailed and the checks are handed over, all in this one transaction.
+    receipt is emailed and the checks are handed over, all in this one transaction.
     """
     lock_row(Organisation, application.organisation_id)
     db.session.refresh(application)

@@ -1,7 +1,7 @@
-"""Sending an e-mail drawn from a template, through the outbox.
+"""Sending an email drawn from a template, through the outbox.
 
 Templates are drawn from the app's Jinja environment rather than a request, so a worker can send
-the same e-mails as a page. The message is queued in the current transaction and sent after the
+the same emails as a page. The message is queued in the current transaction and sent after the
 commit (``dps.services.common.outbox``); a ``dedupe_key`` already used queues nothing again.
 """
 
@@ -27,5 +27,5 @@ def render_email(template: str, **context: Any) -> str:
 def send_email(
     to: str, subject: str, template: str, *, dedupe_key: str | None = None, **context: Any
 ) -> OutboxMessage:
-    """Queue the e-mail drawn from ``template`` with ``context``, to send after the commit."""
+    """Queue the email drawn from ``template`` with ``context``, to send after the commit."""
     return enqueue_email(to, subject, render_email(template, **context), dedupe_key=dedupe_key)

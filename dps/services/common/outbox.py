@@ -1,4 +1,4 @@
-"""The outbox: e-mails and hand-overs to Celery, written in the same transaction as the change.
+"""The outbox: emails and hand-overs to Celery, written in the same transaction as the change.
 
 ``enqueue_email`` and ``enqueue_task`` add a row to the current session; nothing is sent or
 enqueued until the transaction commits, and a rolled-back transaction leaves nothing behind.
@@ -8,7 +8,7 @@ in-process timer of ``make run``) catches anything left behind.
 
 ``deliver`` locks a row, checks it is still pending, does the work and marks it sent in the same
 transaction, so two relays racing never send one message twice. A crash after sending but before
-the commit can still repeat a message: e-mails carry a Message-ID and tasks a task id made from
+the commit can still repeat a message: emails carry a Message-ID and tasks a task id made from
 the outbox id, so a repeat can be recognised, and tasks are idempotent.
 """
 
@@ -77,7 +77,7 @@ def _enqueue(kind: OutboxKind, payload: dict[str, Any], dedupe_key: str | None) 
 def enqueue_email(
     to: str, subject: str, body: str, *, dedupe_key: str | None = None
 ) -> OutboxMessage:
-    """Queue an e-mail to send once the current transaction commits.
+    """Queue an email to send once the current transaction commits.
 
     With a ``dedupe_key`` already used, nothing new is queued and the first message is returned.
     """
@@ -306,7 +306,7 @@ def _record_failure(message_id: int, error: Exception) -> None:
 
 
 def list_emails(page: int, per_page: int = PAGE_SIZE) -> Pagination:
-    """E-mails in the outbox, newest first, one page at a time."""
+    """Emails in the outbox, newest first, one page at a time."""
     query = (
         select(OutboxMessage)
         .where(OutboxMessage.kind == OutboxKind.EMAIL)
@@ -326,7 +326,7 @@ def get_email(message_id: int) -> OutboxMessage | None:
 def send_again(message: OutboxMessage, *, actor: User | None) -> None:
     """Put a failed message back in the queue with a fresh set of attempts (audited)."""
     if message.status != OutboxStatus.FAILED:
-        raise OutboxError("Only an e-mail that failed can be sent again.")
+        raise OutboxError("Only an email that failed can be sent again.")
     before = {"status": message.status.value, "attempts": message.attempts}
     message.status = OutboxStatus.PENDING
     message.attempts = 0

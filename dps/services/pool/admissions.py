@@ -2,7 +2,7 @@
 
 An admission is made when an administrator admits a lot of an application. Afterwards it moves
 only through ``LIFECYCLE`` (DESIGN §4): admitted -> suspended -> admitted, and admitted or
-suspended -> removed. Every move is audited and the supplier is told by e-mail. Only admitted
+suspended -> removed. Every move is audited and the supplier is told by email. Only admitted
 suppliers are invited to call-offs (``invitable_suppliers``); a suspended one keeps its place
 but is not invited until reinstated; a removed one may apply again.
 """

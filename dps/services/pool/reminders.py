@@ -48,14 +48,14 @@ REVIEW_ENDPOINT = "admin.application"
 
 
 def _send_once(to: str, subject: str, body: str, key: str) -> bool:
-    """Queue the e-mail unless one with this key already exists; True if queued now."""
+    """Queue the email unless one with this key already exists; True if queued now."""
     message = enqueue_email(to, subject, body, dedupe_key=key)
     return message.id is None  # an existing message has an id; a new one gets it at the flush
 
 
 def _one_run_at_a_time(job: str) -> None:
     """Two runs of one job at once (two beat processes, a slow run overlapping the next) take
-    turns, so the second sees the first's e-mails and queues none twice. PostgreSQL: a lock
+    turns, so the second sees the first's emails and queues none twice. PostgreSQL: a lock
     held until the commit. SQLite has one writer and one scheduler thread: nothing to do."""
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:job))"), {"job": job})
@@ -94,9 +94,9 @@ def decisions_due(at: datetime) -> list[DecisionDue]:
 
 
 def send_decision_reminders(at: datetime) -> int:
-    """E-mail the officer assigned to each application due soon or overdue (everyone who runs
+    """Email the officer assigned to each application due soon or overdue (everyone who runs
     the DPS when nobody is assigned): once a day per application and person. Returns how many
-    e-mails were queued."""
+    emails were queued."""
     _one_run_at_a_time("decision-reminders")
     today = london_date(at)
     everyone = review.administrators()
@@ -145,7 +145,7 @@ def renewals_waiting() -> list[DeclarationRenewal]:
 def send_renewal_reminders(at: datetime) -> int:
     """Remind each supplier once when its renewed declaration is due within 2 working days, and
     once when it is overdue. Suspending a supplier that has not answered stays a person's
-    decision: nothing here changes an admission. Returns how many e-mails were queued."""
+    decision: nothing here changes an admission. Returns how many emails were queued."""
     _one_run_at_a_time("renewal-reminders")
     today = london_date(at)
     queued = 0
@@ -187,7 +187,7 @@ def send_renewal_reminders(at: datetime) -> int:
 class EvidenceReview:
     """What one run of the evidence job did."""
 
-    reminded: int = 0  # e-mails queued to suppliers
+    reminded: int = 0  # emails queued to suppliers
     flagged: list[int] = field(default_factory=list)  # admission ids newly flagged
     cleared: list[int] = field(default_factory=list)  # admission ids whose flag was lifted
 

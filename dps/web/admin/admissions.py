@@ -23,7 +23,7 @@ from dps.web.refusals import show_refusal
 class ChangeAdmissionForm(FlaskForm):
     reason = TextAreaField(
         "Reason",
-        description="The supplier reads this in the e-mail we send, and it is kept in the history.",
+        description="The supplier reads this in the email we send, and it is kept in the history.",
         widget=GovTextArea(),
     )
     submit = SubmitField("Confirm", widget=GovSubmitInput())
@@ -111,7 +111,7 @@ def change_admission(admission_id: int, action: str) -> str | Response:
         else:
             flash(
                 f"{admission.organisation.name} is {move.done} in {admission.lot.name}. "
-                "We have told the supplier by e-mail.",
+                "We have told the supplier by email.",
                 "success",
             )
             return redirect(url_for("admin.supplier", organisation_id=admission.organisation_id))

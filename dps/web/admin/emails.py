@@ -1,4 +1,4 @@
-"""Administration: the e-mails in the outbox, read and (when one failed) sent again.
+"""Administration: the emails in the outbox, read and (when one failed) sent again.
 
 In development (MAIL_BACKEND=record) nothing leaves the machine, and this is where an
 administrator reads what the portal sent.
@@ -53,5 +53,5 @@ def email_send_again(message_id: int) -> Response:
     except outbox.OutboxError as refused:
         flash(refused.message)
     else:
-        flash("The e-mail has been put back in the queue to be sent again", "success")
+        flash("The email has been put back in the queue to be sent again", "success")
     return redirect(url_for("admin.email", message_id=message_id))

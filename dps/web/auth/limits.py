@@ -41,7 +41,7 @@ def was_refused(response: Response) -> bool:
 
 
 def was_sent(response: Response) -> bool:
-    """Forms that send e-mail count what they send, not a mistyped field."""
+    """Forms that send email count what they send, not a mistyped field."""
     return response.status_code == 302
 
 

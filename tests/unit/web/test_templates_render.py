@@ -1,7 +1,7 @@
 """Every template renders, with realistic data, as the person who would see it.
 
 In the spirit of notifications-admin's test: the table ``TEMPLATES`` below says how to render
-each file under templates/ (pages with the real objects and forms their views pass, e-mails as
+each file under templates/ (pages with the real objects and forms their views pass, emails as
 the services render them, macro files by calling their macros). A template missing from the
 table fails the test, so a new template cannot go untried.
 
@@ -205,7 +205,7 @@ class Page:
 
 @dataclass(frozen=True)
 class Email:
-    """A plain-text e-mail, rendered as the services render them: no request, no page."""
+    """A plain-text email, rendered as the services render them: no request, no page."""
 
     context: Context
 
@@ -886,7 +886,7 @@ TEMPLATES: dict[str, list[Rendering]] = {
         )
     ],
     "emails/team_new_owner.txt": [Email(_team_email)],
-    # e-mails
+    # emails
     "emails/account_confirm.txt": [
         Email(lambda s: {"user": s.users["supplier_owner"], "link": LINK, "expires_in": "24 hours"})
     ],

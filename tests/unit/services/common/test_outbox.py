@@ -49,7 +49,7 @@ def test_a_rolled_back_change_sends_nothing(app: Flask) -> None:
         use_smtp(app, port)
         outbox.enqueue_email("a@example.org", "Hello", "Body")
         db.session.rollback()
-        # A later, unrelated commit must not pick up the abandoned e-mail either.
+        # A later, unrelated commit must not pick up the abandoned email either.
         db.session.add(Organisation(name="Rochdale", kind=OrganisationKind.MEMBER))
         db.session.commit()
         time.sleep(0.2)
@@ -59,7 +59,7 @@ def test_a_rolled_back_change_sends_nothing(app: Flask) -> None:
 
 def test_a_committed_email_is_delivered_after_commit(app: Flask) -> None:
     assert app.config["MAIL_BACKEND"] == "record"  # the development default: nothing leaves
-    message = outbox.enqueue_email("a@example.org", "Confirm your e-mail address", "Body")
+    message = outbox.enqueue_email("a@example.org", "Confirm your email address", "Body")
     assert message.status == OutboxStatus.PENDING
     db.session.commit()
 
@@ -333,7 +333,7 @@ def test_only_a_failed_email_can_be_sent_again(app: Flask, client: FlaskClient) 
     message = outbox.enqueue_email("a@example.org", "Hello", "Body")
     db.session.commit()
     response = client.post(f"/admin/emails/{message.id}/send-again", follow_redirects=True)
-    assert "Only an e-mail that failed can be sent again" in page_text(response)
+    assert "Only an email that failed can be sent again" in page_text(response)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 0
     assert client.get("/admin/emails/9999").status_code == 404
 
@@ -359,7 +359,7 @@ def test_sending_again_needs_a_csrf_token(app: Flask, client: FlaskClient) -> No
 def test_the_administration_home_page_links_to_the_emails(app: Flask, client: FlaskClient) -> None:
     sign_in_as(client, Role.ADMINISTRATOR)
     page = client.get("/admin/")
-    assert page.soup.find("a", string="E-mails")["href"] == "/admin/emails"
+    assert page.soup.find("a", string="Emails")["href"] == "/admin/emails"
 
 
 def test_the_timer_starts_with_the_first_request_when_serving(tmp_path: Any) -> None:

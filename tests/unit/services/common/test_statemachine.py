@@ -79,7 +79,7 @@ def test_moves_build_a_trail_in_order(app: Flask) -> None:
 @pytest.mark.parametrize(
     ("start", "target"),
     [
-        (OutboxStatus.SENT, OutboxStatus.PENDING),  # a sent e-mail is never sent again
+        (OutboxStatus.SENT, OutboxStatus.PENDING),  # a sent email is never sent again
         (OutboxStatus.SENT, OutboxStatus.FAILED),
         (OutboxStatus.FAILED, OutboxStatus.SENT),  # must be retried first
         (OutboxStatus.PENDING, OutboxStatus.PENDING),  # staying put is not a move
