@@ -4,6 +4,7 @@ from dps.models.accounts import Invitation, Membership, User
 from dps.models.admissions import Admission
 from dps.models.applications import Application, ApplicationLot
 from dps.models.audit import AuditEvent
+from dps.models.calloff_questions import CallOffAddendum, CallOffClarification
 from dps.models.calloffs import (
     CallOff,
     CallOffDocument,
@@ -21,6 +22,13 @@ from dps.models.outbox import OutboxMessage
 from dps.models.questionnaire import AnswerSet, QuestionnaireVersion
 from dps.models.renewals import DeclarationRenewal
 from dps.models.suppliers import SupplierProfile
+from dps.models.tenders import (
+    Tender,
+    TenderAnswer,
+    TenderDecline,
+    TenderDocument,
+    TenderPrice,
+)
 
 __all__ = [
     "DPS",
@@ -30,6 +38,8 @@ __all__ = [
     "ApplicationLot",
     "AuditEvent",
     "CallOff",
+    "CallOffAddendum",
+    "CallOffClarification",
     "CallOffDocument",
     "CallOffInvitation",
     "CallOffQuestion",
@@ -48,5 +58,10 @@ __all__ = [
     "PriceLine",
     "QuestionnaireVersion",
     "SupplierProfile",
+    "Tender",
+    "TenderAnswer",
+    "TenderDecline",
+    "TenderDocument",
+    "TenderPrice",
     "User",
 ]
