@@ -19,11 +19,19 @@ __all__ = ["IllegalTransition", "move"]
 
 
 def move(
-    lifecycle: Lifecycle[S], obj: Any, target: S, *, actor: User | None, **details: Any
+    lifecycle: Lifecycle[S],
+    obj: Any,
+    target: S,
+    *,
+    actor: User | None,
+    action: str | None = None,
+    **details: Any,
 ) -> None:
     """Move ``obj`` to ``target`` and record it; an illegal move raises and changes nothing.
 
-    ``details`` (for example a reason) are kept in the audit event's "after" record.
+    ``details`` (for example a reason) are kept in the audit event's "after" record; the event
+    is named ``<lifecycle>.<target>`` unless ``action`` names it (one event for a move that
+    means more, like a call-off closing as its tenders are opened).
     """
     current = getattr(obj, lifecycle.attribute)
     lifecycle.check(current, target)
@@ -33,7 +41,7 @@ def move(
         db.session.flush()
     setattr(obj, lifecycle.attribute, target)
     audit.record(
-        f"{lifecycle.name}.{target}",
+        action or f"{lifecycle.name}.{target}",
         obj,
         actor=actor,
         before={lifecycle.attribute: str(current)},
