@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 
 from dps.celery_app import QUEUE_SCHEDULED, celery
 from dps.models.base import utcnow
-from dps.services.calloffs import invitations, sealing
+from dps.services.calloffs import invitations, notices, sealing
 from dps.services.calloffs.publishing import EMAIL_INVITATIONS_TASK
 
 
@@ -53,3 +53,17 @@ celery.conf.beat_schedule = {
         "options": {"queue": QUEUE_SCHEDULED, "expires": CLOSE_DUE_EVERY_SECONDS},
     },
 }
+
+
+@celery.task(
+    name=notices.EMAIL_NOTICE_TASK,
+    autoretry_for=(OperationalError,),
+    retry_backoff=5,
+    max_retries=5,
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+def email_notice(call_off_id: int, kind: str, item_id: int) -> int:
+    """Queue one email per active user of each invited supplier: an answer, an addendum or a
+    later deadline (safe to run twice: each person's email has a dedupe key)."""
+    return notices.email_invited(call_off_id, kind, item_id)
