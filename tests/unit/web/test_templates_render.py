@@ -885,6 +885,59 @@ TEMPLATES: dict[str, list[Rendering]] = {
             }
         )
     ],
+    "emails/tender_received.txt": [
+        Email(
+            lambda s, r=revision: {
+                "person": "Sam Supplier",
+                "supplier": "Co-operative Futures Ltd",
+                "title": "Testing a new tenancy policy",
+                "reference": "CCIN-CO-000001",
+                "revision": r,
+                "received": "3 December 2026 at 14:05:09",
+                "sha256": "0" * 64,
+                "tender_deadline": "9 December 2026 at 10:30:00",
+            }
+        )
+        for revision in (1, 2)
+    ],
+    "emails/call_off_answer.txt": [
+        Email(
+            lambda s: {
+                "title": "Testing a new tenancy policy",
+                "reference": "CCIN-CO-000001",
+                "buyer": "Oldham Council",
+                "tender_deadline": "9 December 2026 at 10:30am",
+                "link": "http://localhost/supplier/",
+                "question": "Can a supplier subcontract?",
+                "answer": "Yes.",
+                "published": "1 December 2026 at 9:00am",
+            }
+        )
+    ],
+    "emails/call_off_addendum.txt": [
+        Email(
+            lambda s: {
+                "title": "Testing a new tenancy policy",
+                "reference": "CCIN-CO-000001",
+                "buyer": "Oldham Council",
+                "tender_deadline": "9 December 2026 at 10:30am",
+                "link": "http://localhost/supplier/",
+                "text": "Workshops may be online.",
+                "published": "1 December 2026 at 9:00am",
+            }
+        )
+    ],
+    "emails/call_off_deadline_moved.txt": [
+        Email(
+            lambda s: {
+                "title": "Testing a new tenancy policy",
+                "reference": "CCIN-CO-000001",
+                "buyer": "Oldham Council",
+                "tender_deadline": "9 December 2026 at 10:30am",
+                "link": "http://localhost/supplier/",
+            }
+        )
+    ],
     "emails/team_new_owner.txt": [Email(_team_email)],
     # emails
     "emails/account_confirm.txt": [
