@@ -27,8 +27,8 @@ from dps.rules.timefmt import format_datetime
 from dps.services.calloffs.drafting import CallOffRefused, require_buyer
 from dps.services.common import statemachine
 from dps.services.common.emails import render_email
-from dps.services.common.outbox import enqueue_email
 from dps.services.common.locking import lock_row
+from dps.services.common.outbox import enqueue_email
 from dps.services.qualification.letters import SIGNATURE
 
 REASON_MAX = 2_000

@@ -30,7 +30,7 @@ from dps.services.common import audit
 from dps.services.suppliers import document_checks
 from dps.services.suppliers.document_checks import DocumentRefused, UploadedFile
 
-__all__ = ["CallOffDocumentNotFound", "DocumentRefused", "upload", "remove", "current"]
+__all__ = ["CallOffDocumentNotFound", "DocumentRefused", "current", "remove", "upload"]
 
 
 class CallOffDocumentNotFound(NotFound):
