@@ -120,10 +120,14 @@ def test_dates_are_govuk_date_inputs_linked_to_the_day_box(
         url,
         data={
             "estimated_value": "lots",
-            "contract_start-day": "31", "contract_start-month": "2", "contract_start-year": "2027",
-            "contract_end-day": "30", "contract_end-month": "6", "contract_end-year": "2027",
+            "contract_start-day": "31",
+            "contract_start-month": "2",
+            "contract_start-year": "2027",
+            "contract_end-day": "30",
+            "contract_end-month": "6",
+            "contract_end-year": "2027",
         },
-    )  # fmt: skip
+    )
     assert summary(page) == [
         (
             "The estimated value must be an amount of money, like 12500 or 12500.50",
@@ -164,20 +168,26 @@ def test_questions_are_added_removed_and_each_problem_linked(
         url,
         data={
             "question_count": "2",
-            "question-1-kind": "quality", "question-1-text": "First?", "question-1-max_score": "5",
+            "question-1-kind": "quality",
+            "question-1-text": "First?",
+            "question-1-max_score": "5",
             "question-1-scoring_scale": "0-5",
-            "question-2-kind": "social_value", "question-2-text": "Social?", "question-2-max_score": "ten",
-            "question-2-scoring_scale": "0-5", "question-2-word_limit": "300",
+            "question-2-kind": "social_value",
+            "question-2-text": "Social?",
+            "question-2-max_score": "ten",
+            "question-2-scoring_scale": "0-5",
+            "question-2-word_limit": "300",
             "action": "save",
         },
-    )  # fmt: skip
+    )
     assert summary(page) == [
         (
             "Question 2: the maximum score must be a whole number between 1 and 100",
             "#question-2-max_score",
         ),
         (
-            "Question 2: choose which of the network’s principles this social-value question is about",
+            "Question 2: choose which of the network’s principles this social-value question "
+            "is about",
             "#question-2-theme",
         ),
     ]
@@ -200,8 +210,15 @@ def test_questions_are_added_removed_and_each_problem_linked(
 def test_price_criteria_panel_and_deadlines_problems(buyer: FlaskClient, cw: CallOffWorld) -> None:
     call_off = new_draft(cw)
     base = f"/buyer/call-offs/{call_off.id}"
-    price = buyer.post(f"{base}/price", data={"price_format": "schedule", "line_count": "1",
-                                              "line-1-description": "", "line-1-quantity": "-3"})  # fmt: skip
+    price = buyer.post(
+        f"{base}/price",
+        data={
+            "price_format": "schedule",
+            "line_count": "1",
+            "line-1-description": "",
+            "line-1-quantity": "-3",
+        },
+    )
     assert summary(price) == [
         ("Line 1: describe what is priced", "#line-1-description"),
         ("Line 1: the quantity must be a whole number, 1 or more", "#line-1-quantity"),
@@ -215,8 +232,15 @@ def test_price_criteria_panel_and_deadlines_problems(buyer: FlaskClient, cw: Cal
     assert str(cw.viewer.id) not in [i["value"] for i in panel.soup.select('[name="members"]')]
     deadlines = buyer.get(f"{base}/deadlines")
     assert "the earliest tender deadline is" in page_text(deadlines)
-    late = buyer.post(f"{base}/deadlines", data={"tender_deadline-day": "1", "tender_deadline-month": "1",
-                                                 "tender_deadline-year": "2020", "tender_deadline-time": "25:00"})  # fmt: skip
+    late = buyer.post(
+        f"{base}/deadlines",
+        data={
+            "tender_deadline-day": "1",
+            "tender_deadline-month": "1",
+            "tender_deadline-year": "2020",
+            "tender_deadline-time": "25:00",
+        },
+    )
     links = summary(late)
     assert ("Enter the deadline for questions", "#clarification_deadline-day") in links
     assert any(href == "#tender_deadline-day" for _text, href in links)
@@ -246,8 +270,11 @@ def test_documents_upload_refusal_and_removal(buyer: FlaskClient, cw: CallOffWor
     assert value_of(refused, "title") == "Spec"
     import io
 
-    buyer.post(f"{base}/upload", data={"title": "Spec", "file": (io.BytesIO(sample_files.PDF), "spec.pdf")},
-               content_type="multipart/form-data")  # fmt: skip
+    buyer.post(
+        f"{base}/upload",
+        data={"title": "Spec", "file": (io.BytesIO(sample_files.PDF), "spec.pdf")},
+        content_type="multipart/form-data",
+    )
     page = buyer.get(base)
     spec = link(page, "Spec")
     download = buyer.get(spec["href"])
