@@ -6,6 +6,7 @@ from flask import render_template
 from flask_login import current_user
 
 from dps.services.accounts import organisations as organisations_service
+from dps.services.calloffs import drafting
 from dps.services.pool import listing
 from dps.web.access import Area, allow
 from dps.web.buyer import bp
@@ -21,4 +22,5 @@ def home() -> str:
         organisation=membership.organisation,
         refusal=None if may_buy else organisations_service.buying_refusal(membership),
         lots=listing.lots() if may_buy else [],
+        call_offs=drafting.call_offs_for(membership.organisation_id),
     )

@@ -300,6 +300,9 @@ ROUTE_ARGUMENTS: dict[str, Callable[[World], Any]] = {
     # tests/unit/services/pool/test_renewals.py hold the 404s for a rival's).
     "request_id": lambda world: 1,
     "renewal_id": lambda world: 1,
+    # A call-off: none exists in this world, so a buyer or viewer is answered "not found", past
+    # the rule (tests/unit/web/test_calloff_pages.py holds the 404 for another organisation's).
+    "call_off_id": lambda world: 1,
 }
 
 

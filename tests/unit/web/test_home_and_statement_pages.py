@@ -82,12 +82,12 @@ def test_a_member_home_says_whether_they_may_buy_and_why_not(
     assert f"CCIN membership {membership_type.label}" in text
     if can_buy:
         assert "Your access Buyer: you can run call-offs" in text
-        assert "Run a call-off (mini-competition) Coming soon" in text
+        assert "Start a call-off" in text
         assert page.soup.select_one(".govuk-inset-text") is None
     else:
         assert "Your access Viewer: you can read, but not buy" in text
         assert explanation and explanation in page.soup.select_one(".govuk-inset-text").get_text()
-        assert "Run a call-off" not in text
+        assert "Start a call-off" not in text
 
 
 def test_a_buyer_of_a_member_that_is_no_contracting_authority_is_told_why(
@@ -107,7 +107,7 @@ def test_a_buyer_of_a_member_that_is_no_contracting_authority_is_told_why(
         "run call-offs."
     )
     assert "ask Oldham Council procurement" in said
-    assert "Run a call-off" not in text and "See the suppliers admitted" not in text
+    assert "Start a call-off" not in text and "See the suppliers admitted" not in text
 
 
 def test_the_network_itself_may_buy(client: FlaskClient) -> None:

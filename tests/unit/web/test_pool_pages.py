@@ -62,7 +62,7 @@ def test_the_buyer_home_links_to_each_lots_pool(buyer: FlaskClient, world: World
             links[f"See the suppliers admitted to {lot.name}"] == f"/buyer/lots/{lot.id}/suppliers"
         )
     # The call-offs are still promised, not linked: a page promises only what exists.
-    assert "Run a call-off (mini-competition) Coming soon" in page_text(home)
+    assert "Start a call-off" in page_text(home)
 
 
 def test_the_pool_shows_the_admitted_suppliers_and_not_the_suspended(

@@ -67,6 +67,7 @@ from dps.web.supplier.profile_forms import ProfileForm
 from dps.web.supplier.team_forms import ConfirmForm, InviteColleagueForm
 from tests.conftest import make_app
 from tests.fixtures import application_renderings as applying
+from tests.fixtures import calloff_renderings as calling_off
 from tests.fixtures import followup_renderings as followup
 from tests.fixtures import questionnaire_renderings as answering
 from tests.fixtures import review_renderings as reviewing
@@ -278,6 +279,7 @@ def _home(key: str) -> Context:
             "organisation": membership.organisation,
             "refusal": None if may_buy else organisations_service.buying_refusal(membership),
             "lots": pool_listing.lots() if may_buy else [],
+            "call_offs": calling_off.home_call_offs(scene) if key != "buyer_of_affiliate" else [],
         }
 
     return context
@@ -640,6 +642,80 @@ TEMPLATES: dict[str, list[Rendering]] = {
         Page(_home("buyer_of_affiliate"), "buyer_of_affiliate"),
         Page(_home("buyer_of_non_authority"), "buyer_of_non_authority"),
     ],
+    # call-offs: the buyer's pages (Tameside's buyer; its viewer reads them)
+    "buyer/calloff_list.html": [
+        Page(lambda s: {"call_offs": calling_off.home_call_offs(s)}, "buyer", heading=False)
+    ],
+    "buyer/calloff_layout.html": [
+        Page(lambda s: calling_off.new(s, errors=True), "buyer", heading=False)
+    ],
+    "buyer/calloff_section.html": [
+        Page(lambda s: calling_off.section("details")(s), "buyer"),
+    ],
+    "buyer/calloff_summary.html": [Page(lambda s: calling_off.check(s), "buyer", heading=False)],
+    "buyer/calloff_new.html": [
+        Page(calling_off.new, "buyer"),
+        Page(lambda s: calling_off.new(s, errors=True), "buyer"),
+    ],
+    "buyer/calloff_task_list.html": [
+        Page(calling_off.task_list, "buyer"),
+        Page(lambda s: calling_off.task_list(s, empty=True), "buyer"),
+    ],
+    "buyer/calloff_check.html": [
+        Page(calling_off.check, "buyer"),
+        Page(lambda s: calling_off.check(s, errors=True), "buyer"),
+    ],
+    "buyer/calloff_view.html": [
+        Page(lambda s: calling_off.view(s, "draft"), "viewer"),
+        Page(lambda s: calling_off.view(s, "published", may_cancel=True), "buyer"),
+        Page(lambda s: calling_off.view(s, "published"), "viewer"),
+        Page(lambda s: calling_off.view(s, "cancelled"), "buyer"),
+    ],
+    "buyer/calloff_published.html": [Page(calling_off.published, "buyer")],
+    "buyer/calloff_cancel.html": [
+        Page(calling_off.cancel, "buyer"),
+        Page(lambda s: calling_off.cancel(s, errors=True), "buyer"),
+    ],
+    "buyer/calloff_details.html": [
+        Page(calling_off.section("details"), "buyer"),
+        Page(calling_off.section("details", empty=True), "buyer"),
+        Page(calling_off.section("details", errors=True), "buyer"),
+    ],
+    "buyer/calloff_value_and_dates.html": [
+        Page(calling_off.section("value_and_dates"), "buyer"),
+        Page(calling_off.section("value_and_dates", empty=True), "buyer"),
+        Page(calling_off.section("value_and_dates", errors=True), "buyer"),
+    ],
+    "buyer/calloff_questions.html": [
+        Page(calling_off.section("questions"), "buyer"),
+        Page(calling_off.section("questions", empty=True), "buyer"),
+        Page(calling_off.section("questions", errors=True), "buyer"),
+    ],
+    "buyer/calloff_price.html": [
+        Page(calling_off.section("price"), "buyer"),
+        Page(calling_off.section("price", empty=True), "buyer"),
+        Page(calling_off.section("price", errors=True), "buyer"),
+    ],
+    "buyer/calloff_criteria.html": [
+        Page(calling_off.section("criteria"), "buyer"),
+        Page(calling_off.section("criteria", empty=True), "buyer"),
+        Page(calling_off.section("criteria", errors=True), "buyer"),
+    ],
+    "buyer/calloff_panel.html": [
+        Page(calling_off.section("panel"), "buyer"),
+        Page(calling_off.section("panel", empty=True), "buyer"),
+        Page(calling_off.section("panel", errors=True), "buyer"),
+    ],
+    "buyer/calloff_deadlines.html": [
+        Page(calling_off.section("deadlines"), "buyer"),
+        Page(calling_off.section("deadlines", empty=True), "buyer"),
+        Page(calling_off.section("deadlines", errors=True), "buyer"),
+    ],
+    "buyer/calloff_documents.html": [
+        Page(calling_off.section("documents"), "buyer"),
+        Page(calling_off.section("documents", empty=True), "buyer"),
+        Page(calling_off.section("documents", errors=True), "buyer"),
+    ],
     # the pool of each lot, for buyers and administrators
     "pool/lot.html": [
         Page(_pool({}), "buyer"),
@@ -871,6 +947,19 @@ TEMPLATES: dict[str, list[Rendering]] = {
     "emails/admission_reinstate.txt": [Email(reviewing.admission_email)],
     "emails/admission_remove.txt": [Email(reviewing.admission_email)],
     "emails/team_removed.txt": [Email(_team_email)],
+    "emails/call_off_cancelled.txt": [
+        Email(
+            lambda s: {
+                "buyer": "Oldham Council",
+                "title": "Testing a new tenancy policy",
+                "reference": "CCIN-CO-000001",
+                "cancelled_at": "30 November 2026 at 10:30am",
+                "reason": "The budget was withdrawn",
+                "link": "http://localhost/supplier/",
+                "signature": "CCIN Dynamic Purchasing System",
+            }
+        )
+    ],
     "emails/call_off_invitation.txt": [
         Email(
             lambda s: {
