@@ -2,8 +2,8 @@
 right without typing anything again), publishes it to Lot 1 and reads the invitation list.
 axe-core checks every page on the way, error pages included.
 
-The demo data has no admissions yet, so the server's fixture admits three suppliers to Lot 1
-directly (as the issue allows), and one suspended supplier who must not be invited."""
+The demo data admits three suppliers to each lot; the server's fixture adds one suspended
+supplier to Lot 1, who must not be invited."""
 
 from __future__ import annotations
 
@@ -47,9 +47,6 @@ def calloff_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSer
         upgrade()
         load_demo_data()
         lot1 = db.session.scalars(db.select(Lot).where(Lot.number == 1)).one()
-        admitted_supplier(lot1, "Co-operative Futures Ltd")
-        admitted_supplier(lot1, "Capacity Works CIC")
-        admitted_supplier(lot1, "Northern Consulting Ltd")
         admitted_supplier(lot1, "Suspended Supplies Ltd", status=AdmissionStatus.SUSPENDED)
         db.session.remove()
     with serve(app) as server:
@@ -159,5 +156,9 @@ def test_a_buyer_drafts_and_publishes_a_call_off_to_lot_1(
     names = [
         t.strip() for t in page.locator("#invitations tbody tr td:first-child").all_inner_texts()
     ]
-    assert names == ["Capacity Works CIC", "Co-operative Futures Ltd", "Northern Consulting Ltd"]
+    assert names == [
+        "Community Catalyst CIC",
+        "Northern Co-operative Consultancy CIC",
+        "Participation Partners CIC",
+    ]
     check_page()
