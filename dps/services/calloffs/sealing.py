@@ -98,7 +98,7 @@ def open_tenders(call_off_id: int, at: datetime, *, actor: User | None = None) -
         locked,
         CallOffStatus.CLOSED,
         actor=actor,
-        action=OPENED_ACTION,
+        event=OPENED_ACTION,
         opened_at=at.isoformat(),
         tenders_opened=sorted(opened_ids),
     )

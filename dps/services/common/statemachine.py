@@ -24,13 +24,13 @@ def move(
     target: S,
     *,
     actor: User | None,
-    action: str | None = None,
+    event: str | None = None,
     **details: Any,
 ) -> None:
     """Move ``obj`` to ``target`` and record it; an illegal move raises and changes nothing.
 
     ``details`` (for example a reason) are kept in the audit event's "after" record; the event
-    is named ``<lifecycle>.<target>`` unless ``action`` names it (one event for a move that
+    is named ``<lifecycle>.<target>`` unless ``event`` names it (one event for a move that
     means more, like a call-off closing as its tenders are opened).
     """
     current = getattr(obj, lifecycle.attribute)
@@ -41,7 +41,7 @@ def move(
         db.session.flush()
     setattr(obj, lifecycle.attribute, target)
     audit.record(
-        action or f"{lifecycle.name}.{target}",
+        event or f"{lifecycle.name}.{target}",
         obj,
         actor=actor,
         before={lifecycle.attribute: str(current)},
