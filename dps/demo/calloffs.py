@@ -106,7 +106,7 @@ def _load(
             reasons = "; ".join(problem.message for problem in refused.problems)
             return [*made, f"call-off {demo.title!r} left as a draft: {reasons}"]
         invitations.email_invited_suppliers(call_off.id)
-        made.append(f"call-off {demo.title!r} published to {invited} suppliers")
+        made.append(f"call-off {demo.title!r} published, {invited} invited")
     if call_off.status == CallOffStatus.PUBLISHED:
         made.extend(_send_tenders(call_off, demo, organisations, deadline))
         if sealing.open_tenders(call_off.id, now, actor=buyer):
