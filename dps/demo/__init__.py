@@ -16,6 +16,7 @@ from sqlalchemy import func
 from dps.demo.admissions import load_demo_admissions
 from dps.demo.answers import load_demo_answers
 from dps.demo.application import APPLICANT, load_demo_application
+from dps.demo.calloffs import load_demo_calloffs
 from dps.demo.data import (
     AFFILIATE,
     ASSOCIATE,
@@ -82,9 +83,13 @@ def load_demo_data() -> str:
     administrator = users.find_by_email("oldham.admin@example.org")
     assert administrator is not None
     created.extend(load_demo_admissions(organisations, administrator, london_today()))
+    created.extend(load_demo_calloffs(organisations, utcnow()))
     if not created:
         return "Demo data already loaded: nothing to add."
-    return f"Demo data loaded: {len(created)} organisations, accounts, profiles and notices added."
+    return (
+        f"Demo data loaded: {len(created)} organisations, accounts, profiles, notices and "
+        "call-offs added."
+    )
 
 
 def _find_organisation(name: str) -> Organisation | None:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
 import pyotp
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from dps.demo import calloffs as demo_calloffs
 from dps.demo import load_demo_data
+from dps.demo.calloff_content import CLOSED, OPEN
 from dps.demo.data import (
     ADMITTED_SUPPLIERS,
     AFFILIATE,
@@ -21,18 +25,36 @@ from dps.demo.data import (
     FULL_MEMBERS,
 )
 from dps.extensions import db
-from dps.models import DPS, Admission, Application, AuditEvent, Lot, Notice, Organisation, User
+from dps.models import (
+    DPS,
+    Admission,
+    Application,
+    AuditEvent,
+    CallOff,
+    Lot,
+    Notice,
+    Organisation,
+    OutboxMessage,
+    User,
+)
+from dps.models.base import utcnow
+from dps.rules.award_criteria import CCIN_PRINCIPLES, QuestionKind
+from dps.rules.calendar import LONDON
 from dps.rules.enums import (
     AdmissionStatus,
     ApplicationStatus,
+    CallOffStatus,
     LegalForm,
     LotOutcome,
     MembershipType,
     OrganisationKind,
+    OutboxKind,
     Role,
     SectionStatus,
+    TenderStatus,
 )
 from dps.services.accounts import passwords
+from dps.services.calloffs import publishing, sealing, supplier_view, tendering
 from dps.services.dps.period import current_dps
 from dps.services.qualification import results
 from dps.services.suppliers import documents, profiles
@@ -298,3 +320,135 @@ def test_the_production_setting_turns_demo_accounts_off(tmp_path: Path) -> None:
     assert load_config(env)["DEMO_ACCOUNTS_ALLOWED"] is False
     development = load_config({"DPS_ENV": "development"}, instance_path=tmp_path)
     assert development["DEMO_ACCOUNTS_ALLOWED"] is True
+
+
+def tameside_call_off(title: str) -> CallOff:
+    tameside = organisation("Tameside Metropolitan Borough Council")
+    return db.session.scalars(
+        db.select(CallOff).where(CallOff.organisation_id == tameside.id, CallOff.title == title)
+    ).one()
+
+
+def test_loading_twice_adds_no_call_off_tender_or_email(app: Flask) -> None:
+    load_demo_data()
+    first = row_counts()
+    assert first["call_offs"] == 2
+    assert first["tenders"] == 2 and first["tender_declines"] == 1
+
+    load_demo_data()
+
+    assert row_counts() == first
+
+
+def test_the_open_call_off_invites_every_admitted_supplier_with_its_deadline_ahead(
+    app: Flask,
+) -> None:
+    before = utcnow()
+    load_demo_data()
+    call_off = tameside_call_off(OPEN.title)
+
+    assert call_off.status == CallOffStatus.PUBLISHED
+    assert call_off.lot.number == 1
+    assert call_off.published_by_id == user("tameside.buyer@example.org").id
+    invited = {invitation.organisation.name for invitation in publishing.invitations(call_off)}
+    assert invited == set(ADMITTED_SUPPLIERS)
+    assert call_off.tender_deadline is not None and call_off.clarification_deadline is not None
+    deadline = call_off.tender_deadline.astimezone(LONDON)
+    assert (deadline.hour, deadline.minute) == (17, 0)
+    assert deadline.date() == before.astimezone(LONDON).date() + timedelta(days=21)
+    assert call_off.clarification_deadline == call_off.tender_deadline - timedelta(days=7)
+    assert call_off.clarification_deadline > utcnow()
+    assert [q.kind for q in call_off.questions] == [
+        QuestionKind.QUALITY,
+        QuestionKind.QUALITY,
+        QuestionKind.SOCIAL_VALUE,
+    ]
+    assert call_off.questions[2].theme in CCIN_PRINCIPLES
+    assert len(call_off.price_lines) == 2
+    # Every user of each invited supplier (its owner) has the invitation email, once.
+    emails = db.session.scalars(
+        db.select(OutboxMessage).where(
+            OutboxMessage.kind == OutboxKind.EMAIL,
+            OutboxMessage.dedupe_key.like(f"call-off-{call_off.id}-invitation-%"),
+        )
+    ).all()
+    owners = [a.email for a in DEMO_ACCOUNTS if a.organisation in ADMITTED_SUPPLIERS]
+    assert sorted(m.payload["to"] for m in emails) == sorted(owners)
+
+
+def test_an_admitted_demo_supplier_can_answer_the_open_call_off(app: Flask) -> None:
+    load_demo_data()
+    call_off = tameside_call_off(OPEN.title)
+    supplier = organisation("Participation Partners CIC")
+    owner = user("participation-partners@example.org")
+
+    assert supplier_view.tender_of(call_off.id, supplier.id) is None
+    problems = tendering.save_draft(
+        call_off.id,
+        supplier.id,
+        {q.id: "Our answer." for q in call_off.questions},
+        {str(line.id): "£1,000" for line in call_off.price_lines},
+        actor=owner,
+        at=utcnow(),
+    )
+    assert problems == []
+    sent = tendering.submit(call_off.id, supplier.id, actor=owner, at=utcnow())
+    assert sent.status == TenderStatus.SUBMITTED
+
+
+def test_the_closed_call_off_has_two_opened_tenders_and_a_decline_ready_for_evaluation(
+    app: Flask,
+) -> None:
+    load_demo_data()
+    load_demo_data()
+    call_off = tameside_call_off(CLOSED.title)
+    assert call_off.lot.number == 1
+    assert call_off.status == CallOffStatus.CLOSED
+    assert call_off.published_at is not None and call_off.tender_deadline is not None
+    assert call_off.opened_at is not None
+    assert call_off.published_at < call_off.tender_deadline < call_off.opened_at
+    assert len(publishing.invitations(call_off)) == len(ADMITTED_SUPPLIERS)
+
+    tenders = sealing.tenders_for_buyer(call_off, utcnow())
+    assert [t.organisation.name for t in tenders] == [
+        "Community Catalyst CIC",
+        "Northern Co-operative Consultancy CIC",
+    ]
+    for tender in tenders:
+        assert tender.status == TenderStatus.OPENED
+        assert tender.submitted_at is not None
+        assert call_off.published_at < tender.submitted_at < call_off.tender_deadline
+        assert tender.snapshot_sha256 and len(tender.answers) == len(call_off.questions)
+        assert len(tender.prices) == 2
+    [decline] = sealing.declines_for_buyer(call_off, utcnow())
+    assert decline.organisation_id == organisation("Participation Partners CIC").id
+    assert decline.reason
+    opened = db.session.scalars(
+        db.select(AuditEvent).where(
+            AuditEvent.action == sealing.OPENED_ACTION,
+            AuditEvent.object_id == str(call_off.id),
+        )
+    ).all()
+    assert len(opened) == 1
+
+
+def test_no_call_off_is_made_while_nobody_is_admitted_to_lot_1(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load_demo_data()
+    everyone = {o.name: o for o in db.session.scalars(db.select(Organisation))}
+    monkeypatch.setattr(demo_calloffs, "OPEN", replace(OPEN, title="Another open call-off"))
+    lot = db.session.scalars(db.select(Lot).where(Lot.number == 1)).one()
+    for admission in db.session.scalars(db.select(Admission).where(Admission.lot_id == lot.id)):
+        admission.status = AdmissionStatus.SUSPENDED
+    db.session.commit()
+    count = db.session.scalar(db.select(db.func.count()).select_from(CallOff))
+
+    assert demo_calloffs.load_demo_calloffs(everyone, utcnow()) == []
+    assert db.session.scalar(db.select(db.func.count()).select_from(CallOff)) == count
+
+    # Once a supplier is admitted again, the next load makes it.
+    admission.status = AdmissionStatus.ADMITTED
+    db.session.commit()
+    made = demo_calloffs.load_demo_calloffs(everyone, utcnow())
+    assert "call-off 'Another open call-off' published, 1 invited" in made
