@@ -15,8 +15,10 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from dps.extensions import db
 from dps.models.accounts import User
 from dps.models.calloffs import CallOff
+from dps.models.organisations import Organisation
 from dps.models.tenders import Tender
 from dps.rules import calloff_values
 from dps.rules.award_criteria import words_in
@@ -97,15 +99,12 @@ def after_publishing(
 
 
 def _names(organisation_ids: set[int]) -> dict[int, str]:
-    from dps.extensions import db
-    from dps.models.organisations import Organisation
-
     if not organisation_ids:
         return {}
     rows = db.session.execute(
         db.select(Organisation.id, Organisation.name).where(Organisation.id.in_(organisation_ids))
     ).tuples()
-    return dict(rows)
+    return dict(rows.all())
 
 
 def tender_row(tender: Tender) -> TenderRow:
