@@ -1,5 +1,7 @@
 """Buyers' call-offs: start one in a lot, draft it section by section through the task list,
-check and publish it, read it (viewers too, with nothing to change), and cancel it.
+check and publish it, read it (viewers too, with nothing to change), and cancel it. Once
+published, its page lists the suppliers' questions and the tenders section
+(``calloff_after``); the pages that change it after publishing are in ``calloff_changes``.
 
 Every call-off is loaded within the signed-in person's organisation (another organisation's is
 "not found"); changing one is the buyer area, so a viewer is refused with the reason.
@@ -34,6 +36,7 @@ from dps.services.calloffs.task_list import SECTION_KEYS
 from dps.services.pool import listing
 from dps.web.access import Area, allow, current_actor, organisation_id_or_404
 from dps.web.buyer import bp
+from dps.web.buyer import calloff_after as after
 from dps.web.buyer import calloff_pages as pages
 
 Page = str | tuple[str, int] | WerkzeugResponse
@@ -86,6 +89,10 @@ def calloff(call_off_id: int) -> str:
         **pages.check_context(call_off, []),
         invitations=publishing.invitations(call_off),
         may_cancel=may_change and cancelling.can_cancel(call_off),
+        may_change=may_change,
+        **after.after_publishing(
+            call_off, utcnow(), actor=current_actor(), may_read_tenders=may_change
+        ),
     )
 
 

@@ -303,6 +303,10 @@ ROUTE_ARGUMENTS: dict[str, Callable[[World], Any]] = {
     # A call-off: none exists in this world, so a buyer or viewer is answered "not found", past
     # the rule (tests/unit/web/test_calloff_pages.py holds the 404 for another organisation's).
     "call_off_id": lambda world: 1,
+    # A supplier's question about a call-off, and a tender: none here either ("not found", past
+    # the rule; tests/unit/web/test_calloff_after_pages.py holds the 404s and the sealing).
+    "question_id": lambda world: 1,
+    "tender_id": lambda world: 1,
 }
 
 

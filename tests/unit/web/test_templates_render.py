@@ -670,6 +670,33 @@ TEMPLATES: dict[str, list[Rendering]] = {
         Page(lambda s: calling_off.view(s, "published", may_cancel=True), "buyer"),
         Page(lambda s: calling_off.view(s, "published"), "viewer"),
         Page(lambda s: calling_off.view(s, "cancelled"), "buyer"),
+        Page(lambda s: calling_off.view_after(s, "published"), "buyer"),
+        Page(lambda s: calling_off.view_after(s, "published", buyer=False), "viewer"),
+        Page(lambda s: calling_off.view_after(s, "closed"), "buyer"),
+        Page(lambda s: calling_off.view_after(s, "closed", buyer=False), "viewer"),
+    ],
+    "buyer/calloff_after_publishing.html": [
+        Page(lambda s: calling_off.view_after(s, "published"), "buyer", heading=False),
+    ],
+    "buyer/calloff_answer.html": [
+        Page(calling_off.answer, "buyer"),
+        Page(lambda s: calling_off.answer(s, errors=True), "buyer"),
+    ],
+    "buyer/calloff_addendum.html": [
+        Page(calling_off.addendum, "buyer"),
+        Page(lambda s: calling_off.addendum(s, errors=True), "buyer"),
+    ],
+    "buyer/calloff_late.html": [
+        Page(calling_off.late, "buyer"),
+        Page(lambda s: calling_off.late(s, errors=True), "buyer"),
+    ],
+    "buyer/calloff_move_deadline.html": [
+        Page(calling_off.move_deadline, "buyer"),
+        Page(lambda s: calling_off.move_deadline(s, errors=True), "buyer"),
+    ],
+    "buyer/calloff_tender.html": [
+        Page(calling_off.tender, "buyer"),
+        Page(lambda s: calling_off.tender(s, schedule=False), "buyer"),
     ],
     "buyer/calloff_published.html": [Page(calling_off.published, "buyer")],
     "buyer/calloff_cancel.html": [
