@@ -150,10 +150,16 @@ def price_fields(call_off: CallOff) -> list[dict[str, str]]:
 
 
 def call_off_context(
-    call_off: CallOff, organisation_id: int, at: datetime, problems: list[Refusal]
+    invitation: supplier_view.SupplierInvitation,
+    published: list[clarifications.PublishedItem],
+    asked: list[Any],
+    at: datetime,
+    problems: list[Refusal],
 ) -> dict[str, Any]:
-    """Everything the call-off page shows to an invited supplier."""
-    invitation = supplier_view.invitation_for(call_off.id, organisation_id, at)
+    """Everything the call-off page shows to an invited supplier (the view has found the
+    invitation, the published answers and the supplier's own questions within its
+    organisation)."""
+    call_off = invitation.call_off
     return {
         "call_off": call_off,
         "invitation": invitation,
@@ -161,23 +167,23 @@ def call_off_context(
         "criteria": criteria(call_off),
         "price_rows": price_rows(call_off),
         "documents": documents.current(call_off),
-        "published": clarifications.published_for_supplier(call_off.id, organisation_id),
-        "asked": clarifications.asked_by(call_off.id, organisation_id),
+        "published": published,
+        "asked": asked,
         "is_open": is_open(call_off, at),
         "may_ask": may_ask(call_off, at),
         "problems": shown(problems),
+        "question": "",
     }
 
 
 def tender_context(
-    call_off: CallOff,
-    organisation_id: int,
+    invitation: supplier_view.SupplierInvitation,
     at: datetime,
     problems: list[Refusal],
     typed: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The tender form: every answer and price as last typed (``typed`` over what is kept)."""
-    invitation = supplier_view.invitation_for(call_off.id, organisation_id, at)
+    call_off = invitation.call_off
     values = tendering.typed_values(invitation.tender)
     values.update(typed or {})
     return {

@@ -42,7 +42,14 @@ def _call_off(call_off_id: int) -> CallOff:
 
 
 def _call_off_page(call_off: CallOff, problems: list[Refusal], status: int = 200) -> Page:
-    context = pages.call_off_context(call_off, organisation_id_or_404(), utcnow(), problems)
+    organisation_id, at = organisation_id_or_404(), utcnow()
+    context = pages.call_off_context(
+        supplier_view.invitation_for(call_off.id, organisation_id, at),
+        clarifications.published_for_supplier(call_off.id, organisation_id),
+        clarifications.asked_by(call_off.id, organisation_id),
+        at,
+        problems,
+    )
     context["question"] = request.form.get("question", "") if request.method == "POST" else ""
     return render_template("supplier/calloff.html", **context), status
 
@@ -153,7 +160,9 @@ def calloff_tender(call_off_id: int) -> Page:
         if not problems:
             return redirect(url_for("supplier.calloff", call_off_id=call_off.id, saved=1))
         call_off = _call_off(call_off_id)
-    context = pages.tender_context(call_off, organisation_id, utcnow(), problems, typed)
+    at = utcnow()
+    invitation = supplier_view.invitation_for(call_off.id, organisation_id, at)
+    context = pages.tender_context(invitation, at, problems, typed)
     return render_template("supplier/calloff_tender.html", **context), 400 if problems else 200
 
 
