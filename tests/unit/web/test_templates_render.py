@@ -68,11 +68,11 @@ from dps.web.supplier.team_forms import ConfirmForm, InviteColleagueForm
 from tests.conftest import make_app
 from tests.fixtures import application_renderings as applying
 from tests.fixtures import calloff_renderings as calling_off
-from tests.fixtures import supplier_calloff_renderings as invited
 from tests.fixtures import followup_renderings as followup
 from tests.fixtures import questionnaire_renderings as answering
 from tests.fixtures import review_renderings as reviewing
 from tests.fixtures import sample_files
+from tests.fixtures import supplier_calloff_renderings as invited
 from tests.fixtures.documents_world import uploaded
 from tests.unit.web.test_access_rules import build_world
 
