@@ -140,7 +140,7 @@ def test_a_supplier_asks_a_question_drafts_and_sends_its_tender(
     expect(page.locator("textarea").nth(0)).to_have_value(
         "Three workshops with tenants, then a pilot."
     )
-    expect(page.get_by_label("Total price, excluding VAT")).to_have_value("4800.00")
+    expect(page.get_by_label("Total price, excluding VAT")).to_have_value("4800")
     check_page()
     summary.get_by_role("link").first.click()
     expect(page.locator("textarea").nth(1)).to_be_focused()
