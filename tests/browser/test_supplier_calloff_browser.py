@@ -156,3 +156,29 @@ def test_a_supplier_asks_a_question_drafts_and_sends_its_tender(
     expect(page.locator("#receipt")).to_contain_text(f"{received:%Y}")
     receipt = server.latest_email_to(SUPPLIER)
     assert checksum in str(receipt)
+
+
+def test_the_supplier_withdraws_its_tender_and_declines_to_bid(
+    tender_server: LiveServer, page: Any, check_page: Callable[[], None]
+) -> None:
+    """After the first test: the tender is sent. (Runs after it in the same module.)"""
+    server = tender_server
+    sign_in(page, server, SUPPLIER)
+    page.goto(server("/supplier/call-offs"))
+    page.get_by_role("link", name=TITLE).click()
+    expect(page.locator("#status")).to_contain_text("Tender sent")
+    check_page()
+    page.get_by_role("button", name="Withdraw your tender").click()
+    expect(page.locator("#status")).to_contain_text("Draft tender")
+    check_page()
+    page.get_by_role("link", name="Decline to bid").click()
+    expect(page.locator("h1")).to_have_text("Decline to bid")
+    check_page()
+    page.get_by_label("Why are you not bidding? (optional)").fill("x" * 2001)
+    page.get_by_role("button", name="Decline to bid").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("2000 characters or fewer")
+    check_page()
+    page.get_by_label("Why are you not bidding? (optional)").fill("We are fully booked")
+    page.get_by_role("button", name="Decline to bid").click()
+    expect(page.locator("#status")).to_contain_text("Declined")
+    check_page()
