@@ -72,6 +72,7 @@ from tests.fixtures import followup_renderings as followup
 from tests.fixtures import questionnaire_renderings as answering
 from tests.fixtures import review_renderings as reviewing
 from tests.fixtures import sample_files
+from tests.fixtures import supplier_calloff_renderings as invited
 from tests.fixtures.documents_world import uploaded
 from tests.unit.web.test_access_rules import build_world
 
@@ -742,6 +743,35 @@ TEMPLATES: dict[str, list[Rendering]] = {
         Page(calling_off.section("documents"), "buyer"),
         Page(calling_off.section("documents", empty=True), "buyer"),
         Page(calling_off.section("documents", errors=True), "buyer"),
+    ],
+    # call-offs: the supplier's pages (the scene's supplier, invited to Tameside's call-off)
+    "supplier/calloff_layout.html": [
+        Page(invited.decline(errors=True), "supplier_owner", heading=False)
+    ],
+    "supplier/calloff_list.html": [
+        Page(invited.invitations, "supplier_owner"),
+        Page(lambda s: {"invitations": []}, "supplier_user"),
+    ],
+    "supplier/calloff.html": [
+        Page(invited.page(), "supplier_owner"),
+        Page(invited.page(errors=True), "supplier_user"),
+        Page(invited.page("draft_tender"), "supplier_owner"),
+        Page(invited.page("tender_sent"), "supplier_owner"),
+        Page(invited.page("declined"), "supplier_owner"),
+        Page(invited.page("closed", late=True), "supplier_owner"),
+    ],
+    "supplier/calloff_tender.html": [
+        Page(invited.tender(), "supplier_owner"),
+        Page(invited.tender(errors=True), "supplier_user"),
+        Page(invited.tender("tender_sent"), "supplier_owner"),
+        Page(invited.tender("closed", late=True), "supplier_owner"),
+    ],
+    "supplier/calloff_sent.html": [Page(invited.sent, "supplier_owner")],
+    "supplier/calloff_decline.html": [
+        Page(invited.decline(), "supplier_owner"),
+        Page(invited.decline(errors=True), "supplier_owner"),
+        Page(invited.decline(status="declined"), "supplier_owner"),
+        Page(invited.decline(late=True), "supplier_owner"),
     ],
     # the pool of each lot, for buyers and administrators
     "pool/lot.html": [
