@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 from dps import create_app
 from dps.demo import load_demo_data
 from dps.extensions import db
-from dps.models import Lot, Membership, Tender, User
+from dps.models import CallOff, Lot, Membership, Tender, User
 from dps.models.base import utcnow
 from dps.rules.enums import Role
 from dps.services.accounts.passwords import hash_password
@@ -150,7 +150,9 @@ def test_a_supplier_asks_a_question_drafts_and_sends_its_tender(
     expect(page.locator("h1")).to_contain_text("Tender received")
     check_page()
     with server.database() as session:
-        tender = session.scalars(db.select(Tender)).one()
+        tender = session.scalars(
+            db.select(Tender).join(CallOff).where(CallOff.title == TITLE)
+        ).one()
         checksum, received = tender.snapshot_sha256, tender.submitted_at
     expect(page.locator("#receipt")).to_contain_text(checksum)
     expect(page.locator("#receipt")).to_contain_text(f"{received:%Y}")
