@@ -138,6 +138,11 @@ def _tender_for(call_off: CallOff, organisation_id: int, actor: User, at: dateti
     return tender
 
 
+# The same gate for a tender's documents (``tender_documents``).
+open_for = _open_for
+tender_for = _tender_for
+
+
 # --- saving a draft ---------------------------------------------------------------------------
 
 
@@ -357,7 +362,13 @@ def snapshot_of(call_off: CallOff, tender: Tender, at: datetime) -> dict[str, An
         ],
         "total_pence": sum(prices.values()),
         "documents": [
-            {"id": d.id, "filename": d.filename, "size_bytes": d.size_bytes, "sha256": d.sha256}
+            {
+                "id": d.id,
+                "title": d.title,
+                "filename": d.filename,
+                "size_bytes": d.size_bytes,
+                "sha256": d.sha256,
+            }
             for d in tender.documents
             if d.removed_at is None
         ],
