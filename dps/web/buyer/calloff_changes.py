@@ -19,13 +19,14 @@ from dps.models.base import utcnow
 from dps.models.calloffs import CallOff
 from dps.rules import calloff_values
 from dps.rules.refusals import NotFound, Refusal
-from dps.services.calloffs import clarifications, deadlines, drafting
+from dps.services.calloffs import clarifications, deadlines, drafting, tender_documents
 from dps.services.calloffs.clarifications import ClarificationRefused, Published
 from dps.services.calloffs.deadlines import DeadlineRefused
 from dps.web.access import Area, allow, current_actor, organisation_id_or_404
 from dps.web.buyer import bp
 from dps.web.buyer import calloff_after as after
 from dps.web.buyer import calloff_pages as pages
+from dps.web.downloads import tender_document_download
 
 Page = str | tuple[str, int] | WerkzeugResponse
 DEADLINE = deadlines.FIELD
@@ -199,3 +200,16 @@ def calloff_tender(call_off_id: int, tender_id: int) -> str:
         abort(403)
     tender = after.opened_tender(call_off, tender_id, utcnow(), actor=current_actor())
     return render_template("buyer/calloff_tender.html", **after.tender_context(call_off, tender))
+
+
+@bp.get("/call-offs/<int:call_off_id>/tenders/<int:tender_id>/documents/<int:document_id>")
+@allow(Area.BUYER)
+def calloff_tender_document(call_off_id: int, tender_id: int, document_id: int) -> WerkzeugResponse:
+    """A document the supplier sent with an opened tender; "not found" while sealed."""
+    call_off = _call_off(call_off_id)
+    if drafting.buying_refusal(current_actor(), call_off.organisation) is not None:
+        abort(403)
+    document = tender_documents.for_buyer(
+        call_off, tender_id, document_id, utcnow(), actor=current_actor()
+    )
+    return tender_document_download(document)

@@ -15,5 +15,6 @@ from dps.web.supplier import (  # noqa: E402,F401
     renewals,
     routes,
     team,
+    tender_documents,
     uploads,
 )

@@ -11,14 +11,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from markupsafe import Markup
 
 from dps.models.calloffs import CallOff, PriceFormat
+from dps.outside import filetypes
 from dps.rules.award_criteria import CCIN_PRINCIPLES, QuestionKind
 from dps.rules.enums import CallOffStatus
 from dps.rules.refusals import Refusal
 from dps.rules.timefmt import format_date, format_datetime, format_pence
-from dps.services.calloffs import clarifications, documents, supplier_view, tendering
+from dps.services.calloffs import (
+    clarifications,
+    documents,
+    supplier_view,
+    tender_documents,
+    tendering,
+)
 from dps.services.calloffs.sealing import deadline_passed
 
 
@@ -35,6 +43,10 @@ class Shown:
     def error(self, name: str) -> dict[str, str] | None:
         message = self.by_field.get(name)
         return {"text": message} if message else None
+
+
+# A tender document's refusal ("title" or "file") as the tender page's field it is shown on.
+DOCUMENT_FIELDS = {"title": "document-title", "file": "document-file"}
 
 
 def shown(problems: list[Refusal]) -> Shown:
@@ -181,8 +193,12 @@ def tender_context(
     at: datetime,
     problems: list[Refusal],
     typed: dict[str, str] | None = None,
+    *,
+    document_title: str = "",
 ) -> dict[str, Any]:
-    """The tender form: every answer and price as last typed (``typed`` over what is kept)."""
+    """The tender form: every answer and price as last typed (``typed`` over what is kept),
+    and the tender's documents with the form to upload another (its fields are
+    ``DOCUMENT_FIELDS``' names, so a refusal links to them from the error summary)."""
     call_off = invitation.call_off
     values = tendering.typed_values(invitation.tender)
     values.update(typed or {})
@@ -195,6 +211,10 @@ def tender_context(
         "values": values,
         "is_open": is_open(call_off, at),
         "problems": shown(problems),
+        "documents": tender_documents.current(invitation.tender),
+        "document_title": document_title,
+        "accept": filetypes.ACCEPT_ATTRIBUTE,
+        "size_limit": filetypes.size_limit(int(current_app.config["DOCUMENT_MAX_BYTES"])),
     }
 
 
