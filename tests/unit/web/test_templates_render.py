@@ -765,6 +765,9 @@ TEMPLATES: dict[str, list[Rendering]] = {
         Page(invited.tender(errors=True), "supplier_user"),
         Page(invited.tender("tender_sent"), "supplier_owner"),
         Page(invited.tender("closed", late=True), "supplier_owner"),
+        Page(invited.tender(documents=True), "supplier_owner"),
+        Page(invited.tender(document_refused=True), "supplier_user"),
+        Page(invited.tender("tender_sent", documents=True, late=True), "supplier_owner"),
     ],
     "supplier/calloff_sent.html": [Page(invited.sent, "supplier_owner")],
     "supplier/calloff_decline.html": [
