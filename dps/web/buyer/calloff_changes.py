@@ -1,11 +1,11 @@
 """A buyer's pages after publishing: answering a supplier's question (as it will be published),
 publishing an addendum, being told when either comes less than 6 days before the tender
 deadline (and offered the later one), moving the tender deadline later, and reading one opened
-tender.
+tender and downloading the documents it was sent with.
 
 Changing is the buyer area: a viewer is refused with the reason; another organisation's
 call-off is "not found". Tenders are read only through ``dps.services.calloffs.sealing``: before
-the deadline a tender's page is "not found", as if it did not exist.
+the deadline a tender's page, and each of its documents, is "not found", as if it did not exist.
 """
 
 from __future__ import annotations
