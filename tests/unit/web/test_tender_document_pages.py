@@ -107,6 +107,7 @@ def test_a_supplier_adds_a_document_sees_it_downloads_it_and_removes_it(
 
     remove = page.soup.select_one(f"form[action$='/documents/{document.id}/remove']")
     assert remove is not None
+    assert " ".join(remove.select_one("button").get_text().split()) == "Remove Method"
     assert supplier.post(remove["action"]).status_code == 302
     assert listed(supplier.get(url(tw))) == []
     assert stored()[0].removed_at == AT
