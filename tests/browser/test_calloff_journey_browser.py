@@ -151,9 +151,10 @@ def test_a_call_off_from_drafting_to_its_tenders_opened_after_the_deadline(
     clock.jump_to(deadline + timedelta(minutes=1))
     with server.database() as session:
         assert session.get(CallOff, call_off_id).status == CallOffStatus.PUBLISHED  # type: ignore[union-attr]
-    page.goto(server("/buyer/call-offs"))
+    page.goto(server("/buyer/"))
     check()
-    page.goto(call_off_page)
+    page.get_by_role("link", name=TITLE).click()
+    expect(page.locator("h1")).to_have_text(TITLE)
     tenders = page.locator("#tenders")
     expect(tenders).to_contain_text("2 tenders received, 1 supplier declined to bid")
     names = [
@@ -170,6 +171,12 @@ def test_a_call_off_from_drafting_to_its_tenders_opened_after_the_deadline(
     check()
     page.goto(call_off_page)  # a second read opens nothing again
     check()
+
+    # A supplier's invitation after the deadline still draws, and nothing can be sent.
+    as_person(page, server, ASKER)
+    steps.open_invitation(page, server, TITLE, check)
+    expect(page.locator("main")).to_contain_text("nothing can be sent or changed")
+    expect(page.get_by_role("button", name="Withdraw your tender")).to_have_count(0)
 
     with server.database() as session:
         call_off = session.get(CallOff, call_off_id)
