@@ -13,100 +13,82 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from flask_migrate import upgrade
 from playwright.sync_api import expect
 
-from dps import create_app
-from dps.demo import load_demo_data
 from dps.extensions import db
 from dps.models import CallOff, Lot, Membership, Tender, User
 from dps.models.base import utcnow
 from dps.rules.enums import Role
 from dps.services.accounts.passwords import hash_password
 from dps.services.calloffs import drafting, panel, publishing, questions
-from tests.browser.conftest import PASSWORD, LiveServer, serve
+from tests.browser import calloff_steps as steps
+from tests.browser.calloff_steps import BUYER
+from tests.browser.conftest import PASSWORD, LiveServer
 from tests.fixtures.calloffs_world import QUALITY, SOCIAL
 from tests.fixtures.pool_world import admitted_supplier
 
 pytestmark = pytest.mark.browser
 
-BUYER = "tameside.buyer@example.org"
 SUPPLIER = "bid.writer@cooperative-futures.example.org"
 TITLE = "Testing a new tenancy policy with residents"
 
 
+def _publish_to_a_new_supplier() -> None:
+    """Co-operative Futures Ltd (with a person of its own) admitted to Lot 1, and the demo
+    Tameside buyer's call-off published to it through the services."""
+    lot1 = db.session.scalars(db.select(Lot).where(Lot.number == 1)).one()
+    supplier = admitted_supplier(lot1, "Co-operative Futures Ltd")
+    person = User(
+        email=SUPPLIER,
+        name="Bid Writer",
+        password_hash=hash_password(PASSWORD),
+        email_confirmed_at=datetime.now(UTC),
+    )
+    db.session.add_all(
+        [person, Membership(user=person, organisation=supplier, role=Role.SUPPLIER_OWNER)]
+    )
+    db.session.commit()
+    buyer = db.session.scalars(db.select(User).where(User.email == BUYER)).one()
+    assert buyer.membership is not None
+    call_off = drafting.start_draft(buyer.membership.organisation_id, lot1.id, actor=buyer)
+    drafting.save_details(
+        call_off,
+        {"title": TITLE, "description": "Co-design it with residents.",
+         "delivery_location": "Tameside"},
+        actor=buyer,
+    )  # fmt: skip
+    now = utcnow()
+    start, end = (now + timedelta(days=60)).date(), (now + timedelta(days=200)).date()
+    drafting.save_value_and_dates(
+        call_off,
+        {"estimated_value": "45000", "contract_start": start.isoformat(),
+         "contract_end": end.isoformat()},
+        actor=buyer,
+    )  # fmt: skip
+    questions.save_questions(call_off, [QUALITY, {**SOCIAL, "word_limit": "5"}], actor=buyer)
+    questions.save_price(call_off, "total", [], actor=buyer)
+    questions.save_criteria(call_off, "30", {1: "50", 2: "20"}, actor=buyer)
+    panel.save_panel(call_off, [buyer.id], buyer.id, actor=buyer)
+    drafting.save_deadlines(
+        call_off,
+        {"clarification_deadline": now + timedelta(days=5),
+         "tender_deadline": now + timedelta(days=20)},
+        actor=buyer,
+    )  # fmt: skip
+    publishing.publish(call_off, buyer, utcnow())
+
+
 @pytest.fixture(scope="module")
 def tender_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    tmp_path = tmp_path_factory.mktemp("tender")
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'tender.sqlite3'}",
-            "WTF_CSRF_ENABLED": True,
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "MAIL_BACKEND": "record",
-        },
-        env={"DPS_ENV": "test", "DPS_INSTANCE_PATH": str(tmp_path / "instance")},
-    )
-    with app.app_context():
-        upgrade()
-        load_demo_data()
-        lot1 = db.session.scalars(db.select(Lot).where(Lot.number == 1)).one()
-        supplier = admitted_supplier(lot1, "Co-operative Futures Ltd")
-        person = User(
-            email=SUPPLIER,
-            name="Bid Writer",
-            password_hash=hash_password(PASSWORD),
-            email_confirmed_at=datetime.now(UTC),
-        )
-        db.session.add_all(
-            [person, Membership(user=person, organisation=supplier, role=Role.SUPPLIER_OWNER)]
-        )
-        db.session.commit()
-        buyer = db.session.scalars(db.select(User).where(User.email == BUYER)).one()
-        assert buyer.membership is not None
-        call_off = drafting.start_draft(buyer.membership.organisation_id, lot1.id, actor=buyer)
-        drafting.save_details(
-            call_off,
-            {"title": TITLE, "description": "Co-design it with residents.",
-             "delivery_location": "Tameside"},
-            actor=buyer,
-        )  # fmt: skip
-        now = utcnow()
-        start, end = (now + timedelta(days=60)).date(), (now + timedelta(days=200)).date()
-        drafting.save_value_and_dates(
-            call_off,
-            {"estimated_value": "45000", "contract_start": start.isoformat(),
-             "contract_end": end.isoformat()},
-            actor=buyer,
-        )  # fmt: skip
-        questions.save_questions(call_off, [QUALITY, {**SOCIAL, "word_limit": "5"}], actor=buyer)
-        questions.save_price(call_off, "total", [], actor=buyer)
-        questions.save_criteria(call_off, "30", {1: "50", 2: "20"}, actor=buyer)
-        panel.save_panel(call_off, [buyer.id], buyer.id, actor=buyer)
-        drafting.save_deadlines(
-            call_off,
-            {"clarification_deadline": now + timedelta(days=5),
-             "tender_deadline": now + timedelta(days=20)},
-            actor=buyer,
-        )  # fmt: skip
-        publishing.publish(call_off, buyer, utcnow())
-        db.session.remove()
-    with serve(app) as server:
+    with steps.demo_server(tmp_path_factory.mktemp("tender"), _publish_to_a_new_supplier) as server:
         yield server
-
-
-def sign_in(page: Any, server: LiveServer, email: str) -> None:
-    page.goto(server("/sign-in"))
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_a_supplier_asks_a_question_drafts_and_sends_its_tender(
     tender_server: LiveServer, page: Any, check_page: Callable[[], None]
 ) -> None:
     server = tender_server
-    sign_in(page, server, SUPPLIER)
+    steps.sign_in(page, server, SUPPLIER, PASSWORD)
     page.goto(server("/supplier/"))
     check_page()
     page.get_by_role("navigation", name="Service menu").get_by_role(
@@ -128,12 +110,13 @@ def test_a_supplier_asks_a_question_drafts_and_sends_its_tender(
     expect(page.locator("#asked")).to_contain_text("Can we work with a residents' panel?")
     check_page()
 
-    page.get_by_role("button", name="Start your tender").click()
-    expect(page.locator("h1")).to_have_text("Your tender")
+    steps.fill_tender(
+        page,
+        ["Three workshops with tenants, then a pilot.",
+         "Local hiring across the borough for every session"],
+        "4800",
+    )  # fmt: skip
     check_page()
-    page.locator("textarea").nth(0).fill("Three workshops with tenants, then a pilot.")
-    page.locator("textarea").nth(1).fill("Local hiring across the borough for every session")
-    page.get_by_label("Total price, excluding VAT").fill("4800")
     page.get_by_role("button", name="Save and come back later").click()
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("Your answer to question 2 must be 5 words or fewer")
@@ -165,7 +148,7 @@ def test_the_supplier_withdraws_its_tender_and_declines_to_bid(
 ) -> None:
     """After the first test: the tender is sent. (Runs after it in the same module.)"""
     server = tender_server
-    sign_in(page, server, SUPPLIER)
+    steps.sign_in(page, server, SUPPLIER, PASSWORD)
     page.goto(server("/supplier/call-offs"))
     page.get_by_role("link", name=TITLE).click()
     expect(page.locator("#status")).to_contain_text("Tender sent")
