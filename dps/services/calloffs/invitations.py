@@ -10,6 +10,7 @@ two, whoever else runs the task and however often it runs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
@@ -64,7 +65,25 @@ def email_invited_suppliers(call_off_id: int, batch_size: int = BATCH_SIZE) -> i
     call_off = db.session.get(CallOff, call_off_id)
     if call_off is None or call_off.status not in SENDS_IN:
         return 0
-    subject, body = subject_for(call_off), body_for(call_off)
+    return email_everyone_invited(
+        call_off_id,
+        subject_for(call_off),
+        body_for(call_off),
+        lambda user_id: dedupe_key(call_off_id, user_id),
+        batch_size,
+    )
+
+
+def email_everyone_invited(
+    call_off_id: int,
+    subject: str,
+    body: str,
+    key_for: Callable[[int], str],
+    batch_size: int = BATCH_SIZE,
+) -> int:
+    """Queue one email to every active user of every supplier invited to the call-off, in
+    batches each committed on its own, keyed by ``key_for(user id)`` so that a person already
+    sent this email gets nothing more; how many were queued by this run."""
     queued = 0
     after_user_id = 0
     while True:
@@ -86,9 +105,7 @@ def email_invited_suppliers(call_off_id: int, batch_size: int = BATCH_SIZE) -> i
         if not people:
             break
         queued += _insert_batch(
-            [{"to": email, "key": dedupe_key(call_off_id, user_id)} for user_id, email in people],
-            subject,
-            body,
+            [{"to": email, "key": key_for(user_id)} for user_id, email in people], subject, body
         )
         after_user_id = people[-1][0]
         after_commit(request_relay)

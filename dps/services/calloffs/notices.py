@@ -10,19 +10,16 @@ The emails never name or describe who asked a question.
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from dps.celery_app import QUEUE_DEFAULT
-from dps.extensions import after_commit, db
-from dps.models.accounts import Membership, User
+from dps.extensions import db
 from dps.models.calloff_questions import CallOffAddendum, CallOffClarification
-from dps.models.calloffs import CallOff, CallOffInvitation
+from dps.models.calloffs import CallOff
 from dps.outside.tokens import email_link
 from dps.rules.enums import CallOffStatus
 from dps.rules.timefmt import format_datetime
-from dps.services.calloffs.invitations import BATCH_SIZE, _insert_batch
+from dps.services.calloffs.invitations import BATCH_SIZE, email_everyone_invited
 from dps.services.common.emails import render_email
-from dps.services.common.outbox import enqueue_task, request_relay
+from dps.services.common.outbox import enqueue_task
 
 EMAIL_NOTICE_TASK = "workers.calloffs.email_notice"
 ANSWER, ADDENDUM, DEADLINE = "answer", "addendum", "deadline"
@@ -85,31 +82,10 @@ def email_invited(call_off_id: int, kind: str, item_id: int, batch_size: int = B
     if message is None:
         return 0
     subject, body = message
-    queued, after_user_id = 0, 0
-    while True:
-        people = db.session.execute(
-            select(User.id, User.email)
-            .join(Membership, Membership.user_id == User.id)
-            .join(
-                CallOffInvitation,
-                CallOffInvitation.organisation_id == Membership.organisation_id,
-            )
-            .where(
-                CallOffInvitation.call_off_id == call_off_id,
-                User.active.is_(True),
-                User.id > after_user_id,
-            )
-            .order_by(User.id)
-            .limit(batch_size)
-        ).all()
-        if not people:
-            break
-        recipients = [
-            {"to": email, "key": f"call-off-{call_off_id}-{kind}-{item_id}-user-{user_id}"}
-            for user_id, email in people
-        ]
-        queued += _insert_batch(recipients, subject, body)
-        after_user_id = people[-1][0]
-        after_commit(request_relay)
-        db.session.commit()
-    return queued
+    return email_everyone_invited(
+        call_off_id,
+        subject,
+        body,
+        lambda user_id: f"call-off-{call_off_id}-{kind}-{item_id}-user-{user_id}",
+        batch_size,
+    )
