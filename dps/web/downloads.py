@@ -2,41 +2,56 @@
 
 from __future__ import annotations
 
-from typing import BinaryIO
+from collections.abc import Callable
+from typing import Any, BinaryIO, Protocol
 
 from flask import abort, current_app, send_file
 from werkzeug.wrappers import Response
 
+from dps.models.calloffs import CallOffDocument
 from dps.models.documents import Document
 from dps.models.tenders import TenderDocument
 from dps.outside import filetypes
 from dps.outside.storage import StoredFileMissing
+from dps.services.calloffs import documents as calloff_documents
 from dps.services.calloffs import tender_documents
 from dps.services.suppliers import documents
 
 
+class KeptFile(Protocol):
+    id: int
+    filename: str
+    content_type: str
+    sha256: str
+
+
 def document_download(document: Document) -> Response:
-    """The document's file as an attachment, named for its type; 404 when its file is missing
-    from storage (logged: it should never happen). Callers check who may read it."""
-    try:
-        stored = documents.open_document(document)
-    except StoredFileMissing:
-        current_app.logger.error("Document %s: its file is missing from storage", document.id)
-        abort(404)
-    return _attachment(document, stored)
+    """A supplier's document as an attachment; callers check who may read it."""
+    return _kept_file(document, documents.open_document, "Document")
 
 
 def tender_document_download(document: TenderDocument) -> Response:
-    """A tender's document, the same way; callers check who may read it (the sealing rules)."""
+    """A tender's document; callers check who may read it (the sealing rules)."""
+    return _kept_file(document, tender_documents.open_document, "Tender document")
+
+
+def calloff_document_download(document: CallOffDocument) -> Response:
+    """A call-off's document; callers check who may read it (its buyer, or a supplier invited)."""
+    return _kept_file(document, calloff_documents.open_document, "Call-off document")
+
+
+def _kept_file(document: Any, open_file: Callable[[Any], BinaryIO], what: str) -> Response:
+    """The file as an attachment, named for its type; 404 when it is missing from storage
+    (logged: it should never happen)."""
     try:
-        stored = tender_documents.open_document(document)
+        stored = open_file(document)
     except StoredFileMissing:
-        current_app.logger.error("Tender document %s: its file is missing", document.id)
+        current_app.logger.error("%s %s: its file is missing from storage", what, document.id)
         abort(404)
     return _attachment(document, stored)
 
 
-def _attachment(document: Document | TenderDocument, stored: BinaryIO) -> Response:
+def _attachment(document: KeptFile, stored: BinaryIO) -> Response:
     file_type = filetypes.by_content_type(document.content_type) or filetypes.PDF
     response = send_file(
         stored,

@@ -12,21 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask import (
-    Response,
     abort,
-    current_app,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from dps.models.base import utcnow
 from dps.models.calloffs import CallOff
-from dps.outside import filetypes
-from dps.outside.storage import StoredFileMissing
 from dps.rules.refusals import Refusal
 from dps.services.calloffs import cancelling, documents, drafting, panel, publishing, questions
 from dps.services.calloffs.documents import DocumentRefused
@@ -38,6 +33,7 @@ from dps.web.access import Area, allow, current_actor, organisation_id_or_404
 from dps.web.buyer import bp
 from dps.web.buyer import calloff_after as after
 from dps.web.buyer import calloff_pages as pages
+from dps.web.downloads import calloff_document_download
 
 Page = str | tuple[str, int] | WerkzeugResponse
 
@@ -194,24 +190,9 @@ def calloff_document_remove(call_off_id: int, document_id: int) -> WerkzeugRespo
 
 @bp.get("/call-offs/<int:call_off_id>/documents/<int:document_id>")
 @allow(Area.MEMBER)
-def calloff_document(call_off_id: int, document_id: int) -> Response:
+def calloff_document(call_off_id: int, document_id: int) -> WerkzeugResponse:
     document = documents.get_document(_call_off(call_off_id), document_id)
-    file_type = filetypes.by_content_type(document.content_type) or filetypes.PDF
-    try:
-        stored = documents.open_document(document)
-    except StoredFileMissing:
-        current_app.logger.error("Call-off document %s: its file is missing", document.id)
-        abort(404)
-    response = send_file(
-        stored,
-        mimetype=document.content_type,
-        as_attachment=True,
-        download_name=filetypes.download_name(document.filename, file_type),
-        etag=document.sha256,
-        conditional=False,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return calloff_document_download(document)
 
 
 @bp.get("/call-offs/<int:call_off_id>/check")

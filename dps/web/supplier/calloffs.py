@@ -10,27 +10,22 @@ after it no form is shown and any post is refused with the reason.
 from __future__ import annotations
 
 from flask import (
-    Response,
-    abort,
-    current_app,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from dps.models.base import utcnow
 from dps.models.calloffs import CallOff
-from dps.outside import filetypes
-from dps.outside.storage import StoredFileMissing
 from dps.rules.enums import TenderStatus
 from dps.rules.refusals import Refusal
 from dps.services.calloffs import clarifications, documents, supplier_view, tendering
 from dps.services.calloffs.clarifications import ClarificationRefused
 from dps.services.calloffs.tendering import TenderClosed, TenderRefused
 from dps.web.access import Area, allow, current_actor, organisation_id_or_404
+from dps.web.downloads import calloff_document_download
 from dps.web.supplier import bp
 from dps.web.supplier import calloff_pages as pages
 
@@ -76,26 +71,11 @@ def calloff(call_off_id: int) -> Page:
 
 @bp.get("/call-offs/<int:call_off_id>/documents/<int:document_id>")
 @allow(Area.SUPPLIER)
-def calloff_document(call_off_id: int, document_id: int) -> Response:
+def calloff_document(call_off_id: int, document_id: int) -> WerkzeugResponse:
     document = documents.get_for_invited_supplier(
         call_off_id, document_id, organisation_id_or_404()
     )
-    file_type = filetypes.by_content_type(document.content_type) or filetypes.PDF
-    try:
-        stored = documents.open_document(document)
-    except StoredFileMissing:
-        current_app.logger.error("Call-off document %s: its file is missing", document.id)
-        abort(404)
-    response = send_file(
-        stored,
-        mimetype=document.content_type,
-        as_attachment=True,
-        download_name=filetypes.download_name(document.filename, file_type),
-        etag=document.sha256,
-        conditional=False,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return calloff_document_download(document)
 
 
 @bp.post("/call-offs/<int:call_off_id>/questions")
