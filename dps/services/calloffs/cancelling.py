@@ -109,7 +109,7 @@ def _email_invited_suppliers(call_off: CallOff, reason: str, at: datetime) -> in
         reference=call_off.reference,
         cancelled_at=format_datetime(at),
         reason=reason,
-        link=email_link("supplier.home"),
+        link=email_link("supplier.calloff", call_off_id=call_off.id),
         signature=SIGNATURE,
         contact=current_app.config["CONTACT_EMAIL"],
     )

@@ -53,7 +53,7 @@ def body_for(call_off: CallOff) -> str:
         reference=call_off.reference,
         clarification_deadline=format_datetime(call_off.clarification_deadline),
         tender_deadline=format_datetime(call_off.tender_deadline),
-        link=email_link("supplier.home"),
+        link=email_link("supplier.calloff", call_off_id=call_off.id),
         signature=SIGNATURE,
         contact=current_app.config["CONTACT_EMAIL"],
     )

@@ -44,7 +44,7 @@ def message_for(call_off: CallOff, kind: str, item_id: int) -> tuple[str, str] |
         "reference": call_off.reference,
         "buyer": call_off.organisation.name,
         "tender_deadline": format_datetime(call_off.tender_deadline),
-        "link": email_link("supplier.home"),
+        "link": email_link("supplier.calloff", call_off_id=call_off.id),
     }
     if kind == ANSWER:
         asked = db.session.get(CallOffClarification, item_id)

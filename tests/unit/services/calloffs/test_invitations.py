@@ -36,6 +36,8 @@ def test_one_email_per_active_user_of_each_invited_supplier_and_never_two(
     assert all(e.recipient.startswith("supplier-1-") for e in emails)
     assert emails[0].subject == f"Invitation to tender: {call_off.title} ({call_off.reference})"
     assert "Tender deadline: 9 December 2026 at 10:30am" in emails[0].payload["body"]
+    # The link opens the invitation itself.
+    assert f"http://localhost/supplier/call-offs/{call_off.id}\n" in emails[0].payload["body"]
 
     assert invitations.email_invited_suppliers(call_off.id, batch_size=4) == 0
     assert len(invitation_emails()) == 6
