@@ -63,6 +63,7 @@ example, can be reached with the ``clamd`` package in a few lines.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib
 import os
 import re
@@ -184,3 +185,15 @@ def get_storage() -> DocumentStorage:
 
 def get_scanner() -> Scanner:
     return load_callable(current_app.config.get("DOCUMENT_SCANNER") or DEFAULT_SCANNER)
+
+
+def has_checksum(key: str, sha256: str) -> bool:
+    """Whether the bytes kept under ``key`` still have this SHA-256 (False if they are gone)."""
+    digest = hashlib.sha256()
+    try:
+        with get_storage().open(key) as stored:
+            while chunk := stored.read(CHUNK_BYTES):
+                digest.update(chunk)
+    except StoredFileMissing:
+        return False
+    return digest.hexdigest() == sha256

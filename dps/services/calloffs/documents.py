@@ -156,14 +156,7 @@ def open_document(document: CallOffDocument) -> BinaryIO:
 
 def verify_checksum(document: CallOffDocument) -> bool:
     """Whether the stored bytes still have the SHA-256 recorded when they were uploaded."""
-    digest = hashlib.sha256()
-    try:
-        with open_document(document) as stored:
-            while chunk := stored.read(storage.CHUNK_BYTES):
-                digest.update(chunk)
-    except storage.StoredFileMissing:
-        return False
-    return digest.hexdigest() == document.sha256
+    return storage.has_checksum(document.storage_key, document.sha256)
 
 
 def _summary(document: CallOffDocument) -> dict[str, Any]:

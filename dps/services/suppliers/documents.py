@@ -147,14 +147,7 @@ def open_document(document: Document) -> BinaryIO:
 
 def verify_checksum(document: Document) -> bool:
     """Whether the stored bytes still have the checksum recorded when they were uploaded."""
-    digest = hashlib.sha256()
-    try:
-        with open_document(document) as stored:
-            while chunk := stored.read(storage.CHUNK_BYTES):
-                digest.update(chunk)
-    except storage.StoredFileMissing:
-        return False
-    return digest.hexdigest() == document.sha256
+    return storage.has_checksum(document.storage_key, document.sha256)
 
 
 # --- what an application needs ---------------------------------------------------------------
