@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from flask_wtf import FlaskForm
 
@@ -28,3 +29,20 @@ def show_refusal(
         getattr(form, name).errors = errors
     if refusal.message not in errors:
         errors.append(refusal.message)
+
+
+@dataclass
+class Shown:
+    """Problems as a page drawn with GOV.UK macros (not WTForms) shows them: the error
+    summary's list and each question's message."""
+
+    summary: list[dict[str, str]] = field(default_factory=list)
+    by_field: dict[str, str] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.summary)
+
+    def error(self, name: str) -> dict[str, str] | None:
+        """The errorMessage parameter of a GOV.UK macro for the question ``name``."""
+        message = self.by_field.get(name)
+        return {"text": message} if message else None

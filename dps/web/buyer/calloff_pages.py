@@ -7,7 +7,6 @@ the same contexts through these functions.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
@@ -25,28 +24,13 @@ from dps.rules.refusals import Refusal
 from dps.rules.timefmt import format_date, format_datetime, format_pence, london
 from dps.services.calloffs import documents, drafting, panel, questions, task_list
 from dps.services.calloffs.publishing import invitable_count
+from dps.web.refusals import Shown
 
 SECTION_TITLES = {section.key: section.title for section in task_list.SECTIONS}
 DATE_FIELDS = frozenset({"contract_start", "contract_end"})
 DEADLINE_FIELDS = frozenset({"clarification_deadline", "tender_deadline"})
 # Problems about the criteria as a whole, and where on the criteria page they point.
 CRITERIA_WHOLE = {"price": "price_weight", "weights": "weight-1", "social_value": "weight-1"}
-
-
-@dataclass
-class Shown:
-    """Problems as a page shows them: the error summary's list and each question's message."""
-
-    summary: list[dict[str, str]] = field(default_factory=list)
-    by_field: dict[str, str] = field(default_factory=dict)
-
-    def __bool__(self) -> bool:
-        return bool(self.summary)
-
-    def error(self, name: str) -> dict[str, str] | None:
-        """The errorMessage parameter of a GOV.UK macro for the question ``name``."""
-        message = self.by_field.get(name)
-        return {"text": message} if message else None
 
 
 def anchor(name: str | None) -> str:

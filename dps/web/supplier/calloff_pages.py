@@ -7,7 +7,6 @@ the same contexts through these functions.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -28,22 +27,7 @@ from dps.services.calloffs import (
     tendering,
 )
 from dps.services.calloffs.sealing import deadline_passed
-
-
-@dataclass
-class Shown:
-    """Problems as a page shows them: the error summary's list and each question's message."""
-
-    summary: list[dict[str, str]] = field(default_factory=list)
-    by_field: dict[str, str] = field(default_factory=dict)
-
-    def __bool__(self) -> bool:
-        return bool(self.summary)
-
-    def error(self, name: str) -> dict[str, str] | None:
-        message = self.by_field.get(name)
-        return {"text": message} if message else None
-
+from dps.web.refusals import Shown
 
 # A tender document's refusal ("title" or "file") as the tender page's field it is shown on.
 DOCUMENT_FIELDS = {"title": "document-title", "file": "document-file"}
