@@ -33,6 +33,7 @@ from dps.models.dps import Lot
 from dps.models.organisations import Organisation
 from dps.rules.award_criteria import QuestionKind
 from dps.rules.enums import CallOffStatus
+from dps.rules.evaluation import DEFAULT_ABNORMALLY_LOW_PERCENT, PriceFormula, TieBreak
 
 
 class PriceFormat(enum.StrEnum):
@@ -72,6 +73,21 @@ class CallOff(db.Model):  # type: ignore[name-defined]
         str_enum(PriceFormat, "price_format"), nullable=True
     )
     price_weight_percent: Mapped[int | None] = mapped_column(nullable=True)
+    # How price is scored, when a low price is flagged (reg. 69) and how a tie is broken:
+    # stated at drafting, fixed once published.
+    price_formula: Mapped[PriceFormula] = mapped_column(
+        str_enum(PriceFormula, "price_formula"),
+        default=PriceFormula.LOWEST_OVER_THIS,
+        server_default=PriceFormula.LOWEST_OVER_THIS.value,
+    )
+    abnormally_low_percent: Mapped[int] = mapped_column(
+        default=DEFAULT_ABNORMALLY_LOW_PERCENT, server_default=str(DEFAULT_ABNORMALLY_LOW_PERCENT)
+    )
+    tie_break: Mapped[TieBreak] = mapped_column(
+        str_enum(TieBreak, "tie_break"),
+        default=TieBreak.HIGHER_QUALITY,
+        server_default=TieBreak.HIGHER_QUALITY.value,
+    )
     clarification_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     tender_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # What was typed but is not valid yet, by section, so "save and come back later" loses
@@ -160,7 +176,13 @@ class PriceLine(db.Model):  # type: ignore[name-defined]
 
 
 class PanelMember(db.Model):  # type: ignore[name-defined]
-    """A buyer of the call-off's organisation on its evaluation panel; one of them leads."""
+    """A buyer of the call-off's organisation on its evaluation panel; one of them leads.
+
+    Before seeing any tender each member declares whether they have a conflict of interest
+    with any bidder (reg. 24). A declared conflict takes them off the panel for this call-off:
+    the row stays, with the reason, as the record. ``scores_submitted_at`` is when they sent
+    all their scores; until then they see nobody else's.
+    """
 
     __tablename__ = "call_off_panel_members"
     __table_args__ = (UniqueConstraint("call_off_id", "user_id"),)
@@ -169,9 +191,19 @@ class PanelMember(db.Model):  # type: ignore[name-defined]
     call_off_id: Mapped[int] = mapped_column(ForeignKey("call_offs.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     is_lead: Mapped[bool] = mapped_column(default=False)
+    declared_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # None until declared; True takes them off the panel.
+    has_conflict: Mapped[bool | None] = mapped_column(nullable=True)
+    conflict_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    scores_submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     call_off: Mapped[CallOff] = relationship(back_populates="panel")
     user: Mapped[User] = relationship()
+
+    @property
+    def may_score(self) -> bool:
+        """Declared, with no conflict."""
+        return self.declared_at is not None and self.has_conflict is False
 
 
 class CallOffDocument(db.Model):  # type: ignore[name-defined]

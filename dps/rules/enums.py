@@ -189,7 +189,8 @@ class CallOffStatus(enum.StrEnum):
     PUBLISHED = "published"  # invitations sent, tenders sealed until the deadline
     CLOSED = "closed"  # past the deadline, tenders opened
     EVALUATED = "evaluated"
-    AWARDED = "awarded"
+    AWARDED = "awarded"  # the award decided; letters, standstill and contract follow
+    NOT_AWARDED = "not_awarded"  # a decision not to award, with reasons told to every bidder
     CANCELLED = "cancelled"
 
 

@@ -94,8 +94,8 @@ CALL_OFF = Lifecycle[CallOffStatus](
     transitions={
         _C.DRAFT: frozenset({_C.PUBLISHED, _C.CANCELLED}),
         _C.PUBLISHED: frozenset({_C.CLOSED, _C.CANCELLED}),
-        _C.CLOSED: frozenset({_C.EVALUATED, _C.CANCELLED}),
-        _C.EVALUATED: frozenset({_C.AWARDED, _C.CANCELLED}),
+        _C.CLOSED: frozenset({_C.EVALUATED, _C.NOT_AWARDED, _C.CANCELLED}),
+        _C.EVALUATED: frozenset({_C.AWARDED, _C.NOT_AWARDED, _C.CANCELLED}),
     },
 )
 # Open for questions, tenders and changes: published, before the deadline.
@@ -110,7 +110,8 @@ TENDER = Lifecycle[TenderStatus](
         _T.DRAFT: frozenset({_T.SUBMITTED, _T.WITHDRAWN}),
         _T.SUBMITTED: frozenset({_T.SUBMITTED, _T.WITHDRAWN, _T.OPENED}),
         _T.WITHDRAWN: frozenset({_T.DRAFT}),
-        _T.OPENED: frozenset({_T.SCORED}),
+        # Unsuccessful without a score: rejected as abnormally low, or no award made.
+        _T.OPENED: frozenset({_T.SCORED, _T.UNSUCCESSFUL}),
         _T.SCORED: frozenset({_T.SUCCESSFUL, _T.UNSUCCESSFUL}),
     },
 )

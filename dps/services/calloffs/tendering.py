@@ -108,6 +108,7 @@ def _open_for(call_off_id: int, organisation_id: int, at: datetime) -> CallOff:
         CallOffStatus.CLOSED,
         CallOffStatus.EVALUATED,
         CallOffStatus.AWARDED,
+        CallOffStatus.NOT_AWARDED,
     }:
         db.session.rollback()
         raise TenderClosed(CLOSED_MESSAGE)

@@ -22,6 +22,9 @@ CALL_OFF_MOVES = {
     (C.PUBLISHED, C.CANCELLED),
     (C.CLOSED, C.CANCELLED),
     (C.EVALUATED, C.CANCELLED),
+    # reg. 55: a decision not to award, before or after the ranking is settled
+    (C.CLOSED, C.NOT_AWARDED),
+    (C.EVALUATED, C.NOT_AWARDED),
 }
 TENDER_MOVES = {
     (T.DRAFT, T.SUBMITTED),
@@ -31,6 +34,7 @@ TENDER_MOVES = {
     (T.SUBMITTED, T.OPENED),
     (T.WITHDRAWN, T.DRAFT),
     (T.OPENED, T.SCORED),
+    (T.OPENED, T.UNSUCCESSFUL),  # rejected as abnormally low, or no award made
     (T.SCORED, T.SUCCESSFUL),
     (T.SCORED, T.UNSUCCESSFUL),
 }
@@ -53,6 +57,7 @@ def test_a_tender_moves_only_along_its_table(current: T, target: T) -> None:
 def test_an_awarded_or_cancelled_call_off_goes_nowhere() -> None:
     assert lifecycles.CALL_OFF.targets(C.AWARDED) == frozenset()
     assert lifecycles.CALL_OFF.targets(C.CANCELLED) == frozenset()
+    assert lifecycles.CALL_OFF.targets(C.NOT_AWARDED) == frozenset()
     assert {C.PUBLISHED} == lifecycles.CALL_OFF_OPEN
 
 
