@@ -195,7 +195,8 @@ CLOSED = DemoCallOff(
                 "Young people will lead at least half of the sessions by the end of the pilot, "
                 "and six will take part in our community leadership programme at no cost.",
             ],
-            ["£10,500", "£29,000"],
+            # More than 30% below the other tender's price: flagged as possibly abnormally low.
+            ["£6,750", "£21,500"],
         ),
     ],
     declines={

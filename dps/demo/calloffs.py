@@ -4,9 +4,10 @@
   weeks later and its deadline for questions a week before that, so an admitted demo supplier
   can answer it.
 - "closed": a call-off in Lot 1 published 20 days before the load with its tender deadline five
-  days before it; two admitted suppliers sent tenders and the third declined, all before the
-  deadline (the services take the instant as ``at``), and the tenders are opened at the load,
-  so the buyer finds it ready for evaluation.
+  days before it; two admitted suppliers sent tenders (the second at a price low enough to be
+  flagged as possibly abnormally low) and the third declined, all before the deadline (the
+  services take the instant as ``at``), and the tenders are opened at the load, so the panel
+  (the Tameside buyer, who leads, and the Tameside evaluator) finds it ready for evaluation.
 
 Each is found by its title in Tameside's call-offs before anything is made, so loading twice
 adds nothing. Nothing is made while no supplier is admitted to Lot 1 (the admissions wait for
@@ -44,6 +45,7 @@ from dps.services.calloffs import (
 from dps.services.dps.period import current_dps
 
 BUYER = "tameside.buyer@example.org"
+EVALUATOR = "tameside.evaluator@example.org"  # on the panel with the buyer, who leads
 BUYING_ORGANISATION = "Tameside Metropolitan Borough Council"
 LOT_NUMBER = 1
 DEADLINE_TIME = time(17, 0)  # London time
@@ -58,11 +60,12 @@ def load_demo_calloffs(organisations: dict[str, Organisation], now: datetime) ->
     if lot is None or publishing.invitable_count(lot.id) == 0:
         return []  # nobody to invite yet: the admissions are still on their way
     buyer = users.find_by_email(BUYER)
-    assert buyer is not None  # loaded with the other demo accounts
+    evaluator = users.find_by_email(EVALUATOR)
+    assert buyer is not None and evaluator is not None  # loaded with the other demo accounts
     council = organisations[BUYING_ORGANISATION]
     made: list[str] = []
     for demo in (OPEN, CLOSED):
-        made.extend(_load(demo, council, lot, buyer, organisations, now))
+        made.extend(_load(demo, council, lot, (buyer, evaluator), organisations, now))
     return made
 
 
@@ -82,10 +85,11 @@ def _load(
     demo: DemoCallOff,
     council: Organisation,
     lot: Lot,
-    buyer: User,
+    panel_members: tuple[User, User],
     organisations: dict[str, Organisation],
     now: datetime,
 ) -> list[str]:
+    buyer = panel_members[0]
     today = now.astimezone(LONDON).date()
     published_on = today - timedelta(days=demo.published_days_ago)
     # Published at the load itself, or at 10:00 London on a day in the past.
@@ -97,7 +101,7 @@ def _load(
         call_off = drafting.start_draft(council.id, lot.id, actor=buyer, at=published_at)
         made.append(f"call-off {demo.title!r} drafted")
     if call_off.status == CallOffStatus.DRAFT:
-        problems = _fill(call_off, demo, buyer, published_at, deadline)
+        problems = _fill(call_off, demo, panel_members, published_at, deadline)
         if problems:
             return [*made, f"call-off {demo.title!r} left as a draft: {'; '.join(problems)}"]
         try:
@@ -117,11 +121,12 @@ def _load(
 def _fill(
     call_off: CallOff,
     demo: DemoCallOff,
-    buyer: User,
+    panel_members: tuple[User, User],
     at: datetime,
     deadline: datetime,
 ) -> list[str]:
     """Every section of the task list saved as a buyer would; the problems left, if any."""
+    buyer = panel_members[0]
     contract_start = (deadline + timedelta(weeks=demo.contract_weeks_after_deadline)).date()
     contract_end = _months_after(contract_start, demo.contract_months)
     saves: list[Any] = [
@@ -148,7 +153,9 @@ def _fill(
         questions.save_questions(call_off, list(demo.questions), actor=buyer, at=at),
         questions.save_price(call_off, "schedule", list(demo.price_lines), actor=buyer, at=at),
         questions.save_criteria(call_off, demo.price_weight, demo.weights, actor=buyer, at=at),
-        panel.save_panel(call_off, [buyer.id], buyer.id, actor=buyer, at=at),
+        panel.save_panel(
+            call_off, [member.id for member in panel_members], buyer.id, actor=buyer, at=at
+        ),
         drafting.save_deadlines(
             call_off,
             {

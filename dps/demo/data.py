@@ -69,6 +69,13 @@ DEMO_ACCOUNTS = [
         "Tameside Metropolitan Borough Council",
         Role.BUYER,
     ),
+    # The second member of the demo call-offs' evaluation panels (the buyer above leads).
+    DemoAccount(
+        "tameside.evaluator@example.org",
+        "Tameside evaluator (demo)",
+        "Tameside Metropolitan Borough Council",
+        Role.BUYER,
+    ),
     DemoAccount("burntwood.buyer@example.org", "Burntwood buyer (demo)", ASSOCIATE, Role.BUYER),
     DemoAccount(
         "affiliate.officer@example.org", "Affiliate officer (demo)", AFFILIATE, Role.VIEWER

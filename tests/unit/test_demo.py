@@ -53,6 +53,7 @@ from dps.rules.enums import (
     SectionStatus,
     TenderStatus,
 )
+from dps.rules.evaluation import abnormally_low
 from dps.services.accounts import passwords
 from dps.services.calloffs import publishing, sealing, supplier_view, tendering
 from dps.services.dps.period import current_dps
@@ -165,6 +166,7 @@ def test_the_demo_accounts(app: Flask) -> None:
     expected = {
         "oldham.admin@example.org": (Role.ADMINISTRATOR, "Oldham Council"),
         "tameside.buyer@example.org": (Role.BUYER, "Tameside Metropolitan Borough Council"),
+        "tameside.evaluator@example.org": (Role.BUYER, "Tameside Metropolitan Borough Council"),
         "burntwood.buyer@example.org": (Role.BUYER, "Burntwood Town Council"),
         "affiliate.officer@example.org": (Role.VIEWER, AFFILIATE),
         "coop-futures@example.org": (Role.SUPPLIER_OWNER, "Co-operative Futures Ltd"),
@@ -430,6 +432,28 @@ def test_the_closed_call_off_has_two_opened_tenders_and_a_decline_ready_for_eval
         )
     ).all()
     assert len(opened) == 1
+
+
+def test_the_closed_call_off_can_be_evaluated_by_a_panel_of_two_with_a_low_price_to_review(
+    app: Flask,
+) -> None:
+    load_demo_data()
+    call_off = tameside_call_off(CLOSED.title)
+    panel = {(m.user.email, m.is_lead, m.declared_at) for m in call_off.panel}
+    assert panel == {
+        ("tameside.buyer@example.org", True, None),
+        ("tameside.evaluator@example.org", False, None),
+    }
+    prices = {
+        t.organisation.name: sum(p.amount_pence for p in t.prices)
+        for t in sealing.tenders_for_buyer(call_off, utcnow())
+    }
+    by_id = {organisation(name).id: price for name, price in prices.items()}
+    flagged = abnormally_low(by_id, call_off.abnormally_low_percent)
+    assert flagged == {organisation("Community Catalyst CIC").id}
+    # Both bidders can sign in to read their letters.
+    for email in ("northern-coop@example.org", "community-catalyst@example.org"):
+        assert user(email).active
 
 
 def test_no_call_off_is_made_while_nobody_is_admitted_to_lot_1(
