@@ -113,7 +113,11 @@ def supplier_trail(organisation_id: int) -> list[TrailEntry]:
     )
 
 
-def _trail(objects: Iterable[tuple[str, Any]]) -> list[TrailEntry]:
+def events_of(
+    objects: Iterable[tuple[str, Any]], *, oldest_first: bool = False
+) -> list[tuple[AuditEvent, User | None]]:
+    """The audit events about the objects named (type, ids or a select of ids), with each
+    event's actor when it was a person; newest first unless ``oldest_first``."""
     conditions: list[ColumnElement[bool]] = []
     for object_type, ids in objects:
         found = [str(i) for i in (ids if isinstance(ids, list) else db.session.scalars(ids))]
@@ -121,20 +125,33 @@ def _trail(objects: Iterable[tuple[str, Any]]) -> list[TrailEntry]:
             conditions.append(
                 and_(AuditEvent.object_type == object_type, AuditEvent.object_id.in_(found))
             )
+    order = (
+        (AuditEvent.occurred_at, AuditEvent.id)
+        if oldest_first
+        else (AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    )
     rows = db.session.execute(
         select(AuditEvent, User)
         .outerjoin(User, User.id == AuditEvent.actor_user_id)
         .where(or_(false(), *conditions))
-        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        .order_by(*order)
     )
-    return [_entry(event, user) for event, user in rows]
+    return [(event, user) for event, user in rows.tuples()]
 
 
-def _entry(event: AuditEvent, user: User | None) -> TrailEntry:
+def _trail(objects: Iterable[tuple[str, Any]]) -> list[TrailEntry]:
+    return [entry(event, user) for event, user in events_of(objects)]
+
+
+def entry(
+    event: AuditEvent, user: User | None, *, who: str | None = None, what: str | None = None
+) -> TrailEntry:
+    """An event in words; ``who`` and ``what`` replace the usual wording where a trail has its
+    own (an actor not to be named, an action it names better)."""
     return TrailEntry(
         when=event.occurred_at,
-        who=_who(event, user),
-        what=_what(event),
+        who=who if who is not None else _who(event, user),
+        what=what if what is not None else _what(event),
         changes=_changes(event.before or {}, event.after or {}),
     )
 
