@@ -80,8 +80,17 @@ def responses(report: Report) -> str:
         "Reason for declining",
     ]
     rows: list[list[Any]] = [
-        [report.reference, t.supplier, "Tendered", t.received_at, t.revision, t.sha256, t.status]
-        + ["", ""]
+        [
+            report.reference,
+            t.supplier,
+            "Tendered",
+            t.received_at,
+            t.revision,
+            t.sha256,
+            t.status,
+            "",
+            "",
+        ]
         for t in report.tendered
     ]
     rows += [
@@ -119,8 +128,15 @@ def scores(report: Report) -> str:
                 )
             if q.moderated is not None:
                 rows.append(
-                    [*start, q.moderated, q.max_score, q.moderated_by, "Moderated"]
-                    + [q.rationale, q.moderated_at]
+                    [
+                        *start,
+                        q.moderated,
+                        q.max_score,
+                        q.moderated_by,
+                        "Moderated",
+                        q.rationale,
+                        q.moderated_at,
+                    ]
                 )
     return _csv(header, rows)
 
@@ -146,13 +162,26 @@ def award(report: Report) -> str:
     if decided is None:
         return _csv(header, [])
     rows: list[list[Any]] = [
-        [report.reference, "Ranking", r.rank, r.supplier, pounds(r.price_pence)]
-        + [r.quality, r.social_value, r.price, r.total, r.tied, "", "", "", ""]
+        [
+            report.reference,
+            "Ranking",
+            r.rank,
+            r.supplier,
+            pounds(r.price_pence),
+            r.quality,
+            r.social_value,
+            r.price,
+            r.total,
+            r.tied,
+            "",
+            "",
+            "",
+            "",
+        ]
         for r in decided.ranking
     ]
     rows += [
-        [report.reference, "Excluded", "", e.supplier, "", "", "", "", "", "", "", e.reason]
-        + ["", ""]
+        [report.reference, "Excluded", "", e.supplier, "", "", "", "", "", "", "", e.reason, "", ""]
         for e in decided.excluded
     ]
     if decided.is_award:
@@ -161,8 +190,22 @@ def award(report: Report) -> str:
     else:
         outcome, reason = "Not awarded", decided.no_award_reasons
     rows.append(
-        [report.reference, "Decision", "", decided.winner, "", "", "", "", "", "", outcome]
-        + [reason, decided.decided_by, decided.decided_at]
+        [
+            report.reference,
+            "Decision",
+            "",
+            decided.winner,
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            outcome,
+            reason,
+            decided.decided_by,
+            decided.decided_at,
+        ]
     )
     return _csv(header, rows)
 
