@@ -43,7 +43,7 @@ def test_the_trail_holds_every_step_oldest_first(cw: CallOffWorld) -> None:
     ids = db.session.scalars(db.select(AuditEvent.id)).all()
     assert len(entries) <= len(ids)
     declared = [e for e in entries if e.what == "Declared"]
-    assert [e.who for e in declared][0].startswith("Bea Buyer")
+    assert next(e.who for e in declared).startswith("Bea Buyer")
     assert any(c.field == "Reason" and "brother" in c.after for e in declared for c in e.changes)
 
 
