@@ -7,6 +7,7 @@ bp = Blueprint("admin", __name__)
 from dps.web.admin import (  # noqa: E402,F401
     admissions,
     applications,
+    award_notices,
     clarifications,
     emails,
     members,

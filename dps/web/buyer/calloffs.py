@@ -23,6 +23,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from dps.models.base import utcnow
 from dps.models.calloffs import CallOff
 from dps.rules.refusals import Refusal
+from dps.services.awards import record
 from dps.services.calloffs import cancelling, documents, drafting, panel, publishing, questions
 from dps.services.calloffs.documents import DocumentRefused
 from dps.services.calloffs.drafting import CallOffRefused
@@ -86,6 +87,7 @@ def calloff(call_off_id: int) -> str:
         invitations=publishing.invitations(call_off),
         may_cancel=may_change and cancelling.can_cancel(call_off),
         may_change=may_change,
+        may_read_record=record.may_read(call_off, current_actor()),
         **after.after_publishing(
             call_off, utcnow(), actor=current_actor(), may_read_tenders=may_change
         ),

@@ -307,6 +307,9 @@ ROUTE_ARGUMENTS: dict[str, Callable[[World], Any]] = {
     # the rule; tests/unit/web/test_calloff_after_pages.py holds the 404s and the sealing).
     "question_id": lambda world: 1,
     "tender_id": lambda world: 1,
+    # One of a call-off's CSV files (tests/unit/web/test_record_pages.py holds the 404 for
+    # another organisation's call-off and for a kind that does not exist).
+    "kind": lambda world: "scores",
 }
 
 

@@ -70,6 +70,7 @@ from tests.fixtures import application_renderings as applying
 from tests.fixtures import calloff_renderings as calling_off
 from tests.fixtures import followup_renderings as followup
 from tests.fixtures import questionnaire_renderings as answering
+from tests.fixtures import record_renderings as recording
 from tests.fixtures import review_renderings as reviewing
 from tests.fixtures import sample_files
 from tests.fixtures import supplier_calloff_renderings as invited
@@ -700,6 +701,17 @@ TEMPLATES: dict[str, list[Rendering]] = {
         Page(lambda s: calling_off.tender(s, schedule=False), "buyer"),
     ],
     "buyer/calloff_published.html": [Page(calling_off.published, "buyer")],
+    # the call-off's record: its report, the report's download, its audit trail
+    "buyer/calloff_report.html": [
+        Page(recording.report, "buyer"),
+        Page(lambda s: recording.report(s, decided=False), "viewer"),
+    ],
+    "buyer/calloff_report_body.html": [Page(recording.report, "viewer", heading=False)],
+    "buyer/calloff_report_download.html": [Page(recording.download, "buyer")],
+    "buyer/calloff_record.html": [
+        Page(recording.record, "viewer"),
+        Page(lambda s: recording.record(s, empty=True), "buyer"),
+    ],
     "buyer/calloff_cancel.html": [
         Page(calling_off.cancel, "buyer"),
         Page(lambda s: calling_off.cancel(s, errors=True), "buyer"),
@@ -785,6 +797,11 @@ TEMPLATES: dict[str, list[Rendering]] = {
     ],
     # administration
     "admin/home.html": [Page(lambda s: {}, "administrator")],
+    "admin/award_notices.html": [
+        Page(recording.notices, "administrator"),
+        Page(lambda s: recording.notices(s, errors=True), "administrator"),
+        Page(lambda s: recording.notices(s, empty=True), "administrator"),
+    ],
     "admin/organisations.html": [
         Page(
             lambda s: {"summaries": organisations_service.managed_organisations()}, "administrator"
