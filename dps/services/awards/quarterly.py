@@ -78,7 +78,7 @@ class Quarter:
 
     @property
     def key(self) -> str:
-        return f"{self.year}-q{self.quarter}"
+        return f"quarter-{self.year}-{self.quarter}"
 
     @property
     def ended(self) -> date:

@@ -62,7 +62,7 @@ def award_notices() -> str | tuple[str, int] | Response:
                 at=utcnow(),
             )
         except NoticeRefused as refused:
-            failed = f"{year}-q{number}"
+            failed = f"quarter-{year}-{number}"
             problems = shown(refused, failed)
         else:
             flash("The quarter’s award notice is recorded as sent", "success")

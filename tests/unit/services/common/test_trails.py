@@ -109,3 +109,20 @@ def test_what_changed_is_spelt_out_for_a_person(office: Office) -> None:
         trails.Change("Status", "", "ready for review"),
         trails.Change("Name", "", "Capacity Works CIC"),
     ]
+
+
+def test_events_can_be_read_oldest_first_and_put_in_a_trail_s_own_words(office: Office) -> None:
+    world = office.world
+    application = sent_application(world, world.supplier, received_at=RECEIVED)
+    audit.record("application.assigned", application, actor=office.officer)
+    audit.record("application.clock_extended", application, actor=office.officer)
+    db.session.commit()
+    objects = [("applications", [application.id])]
+    oldest = [event.action for event, _user in trails.events_of(objects, oldest_first=True)]
+    newest = [event.action for event, _user in trails.events_of(objects)]
+    assert oldest == list(reversed(newest))
+    assert oldest[-2:] == ["application.assigned", "application.clock_extended"]
+    event, user = trails.events_of(objects)[0]
+    assert trails.entry(event, user).what == "Time to decide extended"
+    told = trails.entry(event, user, who="Someone", what="Clock moved")
+    assert (told.who, told.what) == ("Someone", "Clock moved")
