@@ -155,59 +155,29 @@ def award(report: Report) -> str:
         "Tied",
         "Outcome",
         "Reason",
+        "Advantages of the winning tender",
         "Decided by",
         "Decided at",
     ]
     decided = report.award
     if decided is None:
         return _csv(header, [])
-    rows: list[list[Any]] = [
-        [
-            report.reference,
-            "Ranking",
-            r.rank,
-            r.supplier,
-            pounds(r.price_pence),
-            r.quality,
-            r.social_value,
-            r.price,
-            r.total,
-            r.tied,
-            "",
-            "",
-            "",
-            "",
-        ]
-        for r in decided.ranking
-    ]
-    rows += [
-        [report.reference, "Excluded", "", e.supplier, "", "", "", "", "", "", "", e.reason, "", ""]
-        for e in decided.excluded
-    ]
+    rows: list[list[Any]] = []
+    for r in decided.ranking:
+        marks = [r.quality, r.social_value, r.price, r.total, r.tied]
+        rows.append(
+            [report.reference, "Ranking", r.rank, r.supplier, pounds(r.price_pence), *marks]
+        )
+    for e in decided.excluded:
+        rows.append([report.reference, "Excluded", "", e.supplier, *[""] * 7, e.reason])
     if decided.is_award:
-        outcome = "Awarded"
-        reason = decided.other_choice_reason or decided.advantages
+        outcome, reason = "Awarded", decided.other_choice_reason
     else:
         outcome, reason = "Not awarded", decided.no_award_reasons
-    rows.append(
-        [
-            report.reference,
-            "Decision",
-            "",
-            decided.winner,
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            outcome,
-            reason,
-            decided.decided_by,
-            decided.decided_at,
-        ]
-    )
-    return _csv(header, rows)
+    said = [outcome, reason, decided.advantages, decided.decided_by, decided.decided_at]
+    rows.append([report.reference, "Decision", "", decided.winner, *[""] * 6, *said])
+    width = len(header)
+    return _csv(header, [row + [""] * (width - len(row)) for row in rows])
 
 
 KINDS: dict[str, Callable[[Report], str]] = {

@@ -14,7 +14,7 @@ from dps.rules.refusals import NotAllowed, NotFound
 from dps.services.awards import exports
 from tests.fixtures.calloffs_world import CallOffWorld
 from tests.fixtures.evaluation_world import opened
-from tests.fixtures.record_world import FORMULA, awarded
+from tests.fixtures.record_world import ADVANTAGES, FORMULA, awarded
 
 
 def rows(text: str) -> list[dict[str, str]]:
@@ -79,6 +79,9 @@ def test_award_gives_the_ranking_the_exclusion_and_the_decision(made: dict[str, 
     assert len(award[0]["Total"].split(".")[1]) == 2
     assert award[2]["Reason"].startswith("Abnormally low price")
     assert award[3]["Outcome"] == "Awarded" and award[3]["Decided by"] == "Bea Buyer"
+    assert award[3]["Reason"] == ""  # the highest ranked tender was chosen
+    assert award[3]["Advantages of the winning tender"] == ADVANTAGES
+    assert all(len(row) == len(header(made["award"])) for row in award)
     assert award[3]["Supplier"] == award[0]["Supplier"]
 
 

@@ -32,7 +32,7 @@ def test_an_awarded_call_off_s_report_holds_what_regulation_84_asks(cw: CallOffW
     rw = awarded(cw)
     at = rw.contract.confirmed_at + timedelta(days=1)
     report = record.report_for(rw.call_off, cw.viewer, at)
-    names = [db.session.get(type(t.organisation), t.organisation_id).name for t in rw.ew.tenders]
+    names = [t.organisation.name for t in rw.ew.tenders]
     assert report.authority == "Oldham Council"
     assert report.reference == rw.call_off.reference
     assert report.title == "Testing a new tenancy policy"
