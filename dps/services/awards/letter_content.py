@@ -47,7 +47,7 @@ def kind_for(award: Award, tender_id: int) -> LetterKind:
 
 def _label(enum_type: type[PriceFormula] | type[TieBreak], value: str | None) -> str:
     try:
-        return enum_type(value).label
+        return enum_type(str(value)).label
     except ValueError:
         return str(value or "")
 

@@ -44,9 +44,7 @@ class LettersRefused(Refusal):
 
 
 def award_for(call_off: CallOff) -> Award | None:
-    award: Award | None = db.session.scalar(
-        select(Award).where(Award.call_off_id == call_off.id)
-    )
+    award: Award | None = db.session.scalar(select(Award).where(Award.call_off_id == call_off.id))
     return award
 
 

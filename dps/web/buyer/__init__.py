@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("buyer", __name__)
 
-from dps.web.buyer import calloff_changes, calloffs, pool, routes  # noqa: E402,F401
+from dps.web.buyer import calloff_changes, calloff_letters, calloffs, pool, routes  # noqa: E402,F401
