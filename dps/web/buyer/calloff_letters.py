@@ -9,7 +9,7 @@ organisation's call-off is "not found", as is a letter or request of another cal
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
@@ -44,6 +44,12 @@ def letters_context(
         "award": award,
         "letters": [(letter, letters.shown(letter, at)) for letter in found],
         "may_send": letters.may_send(call_off, actor),
+        # its last day: the moment it ends is midnight at the start of the next day
+        "standstill_last_day": (
+            award.standstill_ends_at - timedelta(seconds=1)
+            if award is not None and award.standstill_ends_at
+            else None
+        ),
         "open_requests": reasons.open_requests(call_off, at),
         "problems": pages.shown(problems or []),
     }

@@ -307,6 +307,9 @@ ROUTE_ARGUMENTS: dict[str, Callable[[World], Any]] = {
     # the rule; tests/unit/web/test_calloff_after_pages.py holds the 404s and the sealing).
     "question_id": lambda world: 1,
     "tender_id": lambda world: 1,
+    # An outcome letter: none here either ("not found", past the rule;
+    # tests/unit/web/test_letters_pages.py holds the 404s for another's letter and request).
+    "letter_id": lambda world: 1,
 }
 
 
