@@ -81,6 +81,8 @@ def test_panel_previews_each_letter_before_sending(
     rows = page.soup.select("#letters tbody tr")
     assert len(rows) == 3
     assert page.soup.select_one("#send-letters") is not None
+    links = [a["href"] for a in page.soup.select("#letters tbody a")]
+    assert f"{_base(ew)}/letters/{_letter(ew, 0).id}" in links and len(links) == 3
     preview = lead.get(f"{_base(ew)}/letters/{_letter(ew, 0).id}")
     text = page_text(preview)
     assert "This is a preview" in text
@@ -195,6 +197,10 @@ def test_unsuccessful_bidder_asks_and_the_lead_replies(
 
     request = db.session.scalars(db.select(ReasonsRequest)).one()
     lead = sign_in(client, ew.lead)
+    letters_page = lead.get(f"{_base(ew)}/letters")
+    assert [a["href"] for a in letters_page.soup.select("#open-requests a")] == [
+        f"{_base(ew)}/reasons/{request.id}"
+    ]
     view = lead.get(_base(ew))
     assert "reply by 20 February 2027" in _text(view, "#open-reasons")
     clock.now = NOW + timedelta(days=16)
