@@ -55,7 +55,13 @@ def prepare(call_off: CallOff) -> list[OutcomeLetter]:
     if award is None:
         return []
     have = {letter.organisation_id for letter in award.letters}
-    for bidder in letter_content.bidders(award):
+    bidders = letter_content.bidders(award)
+    if any(int(b["organisation_id"]) not in have for b in bidders):
+        # two first readers at once: the second waits here, then finds the letters made
+        award = lock_row(Award, award.id)
+        assert award is not None
+        have = {letter.organisation_id for letter in award.letters}
+    for bidder in bidders:
         organisation_id = int(bidder["organisation_id"])
         if organisation_id in have:
             continue

@@ -55,10 +55,14 @@ def letters_context(
     }
 
 
-def on_call_off_page(call_off: CallOff, at: datetime, *, may_change: bool) -> dict[str, Any]:
-    """What the buyer's call-off page shows of the letters: a link once an award is recorded,
-    and the open requests for more reasons with their due dates (to the buyers only)."""
-    award = letters.award_for(call_off) if may_change else None
+def on_call_off_page(call_off: CallOff, actor: User, at: datetime) -> dict[str, Any]:
+    """What the buyer's call-off page shows of the letters to the panel: a link once an award
+    is recorded, and the open requests for more reasons with their due dates."""
+    try:
+        panel_roles.require_evaluator(call_off, actor)
+    except NotAllowed:
+        return {"letters_award": None, "open_reasons": []}
+    award = letters.award_for(call_off)
     return {
         "letters_award": award,
         "open_reasons": reasons.open_requests(call_off, at) if award else [],

@@ -89,7 +89,7 @@ def calloff(call_off_id: int) -> str:
         **after.after_publishing(
             call_off, utcnow(), actor=current_actor(), may_read_tenders=may_change
         ),
-        **calloff_letters.on_call_off_page(call_off, utcnow(), may_change=may_change),
+        **calloff_letters.on_call_off_page(call_off, current_actor(), utcnow()),
     )
 
 

@@ -104,6 +104,10 @@ def test_panel_previews_each_letter_before_sending(
     assert client.post(f"{_base(ew)}/letters/send").status_code == 403
     sign_in(client, ew.non_panel_buyer)
     assert client.get(f"{_base(ew)}/letters").status_code == 403
+    assert client.get(_base(ew)).soup.select_one("#letters-link") is None
+    sign_in(client, ew.viewer)
+    assert client.get(_base(ew)).soup.select_one("#letters-link") is None
+    assert client.get(f"{_base(ew)}/letters").status_code == 403
     assert db.session.scalar(db.select(Award.letters_sent_at)) is None
 
 
