@@ -30,6 +30,7 @@ TASK_MODULES = (
     "workers",
     "workers.calloffs",
     "workers.checks",
+    "workers.outcome_letters",
     "workers.reminders",
     "workers.scheduled",
 )

@@ -5,4 +5,11 @@ from flask import Blueprint
 
 bp = Blueprint("buyer", __name__)
 
-from dps.web.buyer import calloff_changes, calloff_record, calloffs, pool, routes  # noqa: E402,F401
+from dps.web.buyer import (  # noqa: E402,F401
+    calloff_changes,
+    calloff_letters,
+    calloff_record,
+    calloffs,
+    pool,
+    routes,
+)

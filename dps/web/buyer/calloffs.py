@@ -31,7 +31,7 @@ from dps.services.calloffs.publishing import PublishRefused
 from dps.services.calloffs.task_list import SECTION_KEYS
 from dps.services.pool import listing
 from dps.web.access import Area, allow, current_actor, organisation_id_or_404
-from dps.web.buyer import bp
+from dps.web.buyer import bp, calloff_letters
 from dps.web.buyer import calloff_after as after
 from dps.web.buyer import calloff_pages as pages
 from dps.web.downloads import calloff_document_download
@@ -91,6 +91,7 @@ def calloff(call_off_id: int) -> str:
         **after.after_publishing(
             call_off, utcnow(), actor=current_actor(), may_read_tenders=may_change
         ),
+        **calloff_letters.on_call_off_page(call_off, current_actor(), utcnow()),
     )
 
 

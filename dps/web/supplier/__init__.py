@@ -7,6 +7,7 @@ bp = Blueprint("supplier", __name__)
 
 from dps.web.supplier import (  # noqa: E402,F401
     applications,
+    calloff_letters,
     calloffs,
     clarifications,
     documents,

@@ -21,6 +21,7 @@ from dps.models.base import utcnow
 from dps.models.calloffs import CallOff
 from dps.rules.enums import TenderStatus
 from dps.rules.refusals import Refusal
+from dps.services.awards import letters
 from dps.services.calloffs import clarifications, documents, supplier_view, tendering
 from dps.services.calloffs.clarifications import ClarificationRefused
 from dps.services.calloffs.tendering import TenderClosed, TenderRefused
@@ -46,6 +47,7 @@ def _call_off_page(call_off: CallOff, problems: list[Refusal], status: int = 200
         problems,
     )
     context["question"] = request.form.get("question", "") if request.method == "POST" else ""
+    context["outcome_letter"] = letters.sent_letter(call_off.id, organisation_id)
     return render_template("supplier/calloff.html", **context), status
 
 

@@ -310,6 +310,9 @@ ROUTE_ARGUMENTS: dict[str, Callable[[World], Any]] = {
     # One of a call-off's CSV files (tests/unit/web/test_record_pages.py holds the 404 for
     # another organisation's call-off and for a kind that does not exist).
     "kind": lambda world: "scores",
+    # An outcome letter: none here either ("not found", past the rule;
+    # tests/unit/web/test_letters_pages.py holds the 404s for another's letter and request).
+    "letter_id": lambda world: 1,
 }
 
 

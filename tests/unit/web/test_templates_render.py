@@ -69,6 +69,7 @@ from tests.conftest import make_app
 from tests.fixtures import application_renderings as applying
 from tests.fixtures import calloff_renderings as calling_off
 from tests.fixtures import followup_renderings as followup
+from tests.fixtures import letters_renderings as lettering
 from tests.fixtures import questionnaire_renderings as answering
 from tests.fixtures import record_renderings as recording
 from tests.fixtures import review_renderings as reviewing
@@ -788,6 +789,48 @@ TEMPLATES: dict[str, list[Rendering]] = {
         Page(invited.decline(status="declined"), "supplier_owner"),
         Page(invited.decline(late=True), "supplier_owner"),
     ],
+    # outcome letters and requests for more reasons
+    "components/outcome_letter.html": [
+        Page(lettering.letter(None, n=1), "buyer", heading=False),
+        Page(lettering.letter(None, n=0, sent=True), "supplier_owner", heading=False),
+        Page(lettering.letter(None, n=2, sent=True), "supplier_owner", heading=False),
+        Page(lettering.letter(None, n=1, no_award=True), "buyer", heading=False),
+    ],
+    "buyer/letters_list.html": [
+        Page(lettering.letters_list, "buyer"),
+        Page(lambda s: lettering.letters_list(s, may_send=False), "buyer"),
+        Page(lambda s: lettering.letters_list(s, no_award=True), "buyer"),
+        Page(lambda s: lettering.letters_list(s, sent=True, errors=True), "buyer"),
+        Page(lambda s: lettering.letters_list(s, sent=True, no_award=True), "buyer"),
+    ],
+    "buyer/letters_letter.html": [
+        Page(lettering.letter(None, n=1), "buyer"),
+        Page(lettering.letter(None, n=0, sent=True), "buyer"),
+        Page(lettering.letter(None, n=2, sent=True), "buyer"),
+        Page(lettering.letter(None, n=1, sent=True, no_award=True), "buyer"),
+    ],
+    "buyer/letters_reasons.html": [
+        Page(lettering.buyer_reasons(), "buyer"),
+        Page(lettering.buyer_reasons(errors=True), "buyer"),
+        Page(lettering.buyer_reasons(may_reply=False), "buyer"),
+        Page(lettering.buyer_reasons(replied=True), "buyer"),
+    ],
+    "buyer/letters_on_calloff.html": [
+        Page(lettering.on_call_off(), "buyer", heading=False),
+        Page(lettering.on_call_off(sent=True, requests=True), "buyer", heading=False),
+    ],
+    "supplier/letters_letter.html": [
+        Page(lettering.supplier_letter(1), "supplier_owner"),
+        Page(lettering.supplier_letter(0), "supplier_owner"),
+        Page(lettering.supplier_letter(2, asked=True), "supplier_user"),
+        Page(lettering.supplier_letter(1, no_award=True), "supplier_owner"),
+    ],
+    "supplier/letters_reasons.html": [
+        Page(lettering.supplier_reasons(), "supplier_owner"),
+        Page(lettering.supplier_reasons(errors=True), "supplier_owner"),
+        Page(lettering.supplier_reasons(asked=True, may_ask=False), "supplier_owner"),
+        Page(lettering.supplier_reasons(may_ask=False), "supplier_owner"),
+    ],
     # the pool of each lot, for buyers and administrators
     "pool/lot.html": [
         Page(_pool({}), "buyer"),
@@ -1024,6 +1067,9 @@ TEMPLATES: dict[str, list[Rendering]] = {
     "emails/admission_reinstate.txt": [Email(reviewing.admission_email)],
     "emails/admission_remove.txt": [Email(reviewing.admission_email)],
     "emails/team_removed.txt": [Email(_team_email)],
+    "emails/outcome_letter_ready.txt": [Email(lettering.email)],
+    "emails/reasons_requested.txt": [Email(lettering.email)],
+    "emails/reasons_replied.txt": [Email(lettering.email)],
     "emails/call_off_cancelled.txt": [
         Email(
             lambda s: {
