@@ -8,8 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from dps.extensions import db
 from dps.models.accounts import User
 from dps.models.calloffs import CallOff, PanelMember
+from dps.services.calloffs import sealing
 from dps.services.evaluation import conflicts, moderation, panel_roles, scoring
 
 
@@ -56,6 +58,10 @@ class Hub:
 
 
 def hub(call_off: CallOff, *, actor: User, at: datetime) -> Hub:
+    """The hub for ``actor``: NotAllowed for anyone off the panel, or before the opening (the
+    first read at or after the deadline opens the tenders, as everywhere)."""
+    if sealing.open_tenders(call_off.id, at, actor=actor):
+        db.session.refresh(call_off)
     panel_roles.require_opened(call_off)
     member = panel_roles.require_member(call_off, actor)
     found = Hub(member, conflicts.declarations(call_off), conflicts.nobody_can_evaluate(call_off))

@@ -85,6 +85,11 @@ def require_moderator(call_off: CallOff, actor: User) -> None:
         )
 
 
+def may_change(call_off: CallOff) -> bool:
+    """Whether moderated scores may still be recorded: until the tenders are ranked."""
+    return call_off.status == CallOffStatus.CLOSED
+
+
 def score_field(question: CallOffQuestion) -> str:
     return f"score-{question.id}"
 
@@ -214,7 +219,7 @@ def save(
     every problem (nothing recorded then)."""
     require_moderator(call_off, actor)
     tender = reading.opened_tender(call_off, tender_id, at, actor=actor)
-    if call_off.status != CallOffStatus.CLOSED:
+    if not may_change(call_off):
         raise NotAllowed(FIXED)
     problems = problems_with(call_off, typed)
     if problems:

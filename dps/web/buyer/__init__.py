@@ -5,4 +5,10 @@ from flask import Blueprint
 
 bp = Blueprint("buyer", __name__)
 
-from dps.web.buyer import calloff_changes, calloffs, pool, routes  # noqa: E402,F401
+from dps.web.buyer import (  # noqa: E402,F401
+    calloff_changes,
+    calloff_evaluation,
+    calloffs,
+    pool,
+    routes,
+)

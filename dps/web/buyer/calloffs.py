@@ -86,9 +86,7 @@ def calloff(call_off_id: int) -> str:
         invitations=publishing.invitations(call_off),
         may_cancel=may_change and cancelling.can_cancel(call_off),
         may_change=may_change,
-        **after.after_publishing(
-            call_off, utcnow(), actor=current_actor(), may_read_tenders=may_change
-        ),
+        **after.after_publishing(call_off, utcnow(), actor=current_actor()),
     )
 
 
