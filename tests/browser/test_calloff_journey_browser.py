@@ -157,6 +157,14 @@ def test_a_call_off_from_drafting_to_its_tenders_opened_after_the_deadline(
     expect(page.locator("h1")).to_have_text(TITLE)
     tenders = page.locator("#tenders")
     expect(tenders).to_contain_text("2 tenders received, 1 supplier declined to bid")
+    # The buyer is the panel: they declare no conflict of interest before reading any tender.
+    tenders.get_by_role("link", name="Declare whether you have a conflict of interest").click()
+    check()
+    page.get_by_label("No, I have no conflict of interest with any of these bidders").check()
+    page.get_by_role("button", name="Make the declaration").click()
+    expect(page.locator("h1")).to_have_text("Evaluation")
+    check()
+    page.goto(call_off_page)
     names = [
         t.strip() for t in page.locator("#tender-list tbody tr td:first-child").all_inner_texts()
     ]

@@ -7,6 +7,7 @@ bp = Blueprint("buyer", __name__)
 
 from dps.web.buyer import (  # noqa: E402,F401
     calloff_changes,
+    calloff_evaluation,
     calloff_letters,
     calloff_record,
     calloffs,

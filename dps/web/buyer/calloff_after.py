@@ -23,9 +23,10 @@ from dps.models.tenders import Tender
 from dps.rules import calloff_values
 from dps.rules.award_criteria import words_in
 from dps.rules.enums import CallOffStatus
-from dps.rules.refusals import NotFound, Refusal
+from dps.rules.refusals import Refusal
 from dps.services.calloffs import clarifications, sealing
 from dps.services.calloffs.tendering import receipt_time
+from dps.services.evaluation import panel_roles, reading
 
 
 @dataclass(frozen=True)
@@ -62,18 +63,36 @@ def open_for_changes(call_off: CallOff, at: datetime) -> bool:
     return call_off.status == CallOffStatus.PUBLISHED and not sealing.deadline_passed(call_off, at)
 
 
-def after_publishing(
-    call_off: CallOff, at: datetime, *, actor: User, may_read_tenders: bool
-) -> dict[str, Any]:
+# Why someone may not read the opened tenders, as the call-off page puts it.
+WHY_NOT = {
+    panel_roles.NOT_ON_PANEL: (
+        "Only the call-off’s evaluation panel can read the tenders, once each member has "
+        "declared they have no conflict of interest with any bidder."
+    ),
+    panel_roles.NOT_DECLARED: (
+        "You are on the evaluation panel: declare whether you have a conflict of interest with "
+        "any bidder before you read the tenders."
+    ),
+    panel_roles.CONFLICTED: (
+        "You declared a conflict of interest, so you are not on this call-off’s panel and "
+        "cannot read the tenders."
+    ),
+}
+
+
+def after_publishing(call_off: CallOff, at: datetime, *, actor: User) -> dict[str, Any]:
     """The published call-off page's questions, published answers and tenders section.
 
-    A viewer (``may_read_tenders`` False) learns only whether tenders are sealed or opened and
-    how many; a buyer, once they are opened, each tender's supplier, receipt, revision and
-    checksum, and the declines with their reasons.
+    Everyone learns whether tenders are sealed or opened and how many; only a panel member who
+    has declared no conflict of interest (``reading.access_for``), once they are opened, each
+    tender's supplier, receipt, revision and checksum, and the declines with their reasons.
+    Anyone else is told why; a panel member who has not declared is linked to the declaration.
     """
     if call_off.is_draft:
         return {"after": None}
     summary = sealing.summary_for_buyer(call_off, at, actor=actor)
+    access = reading.access_for(call_off, actor)
+    may_read_tenders = access.may_read
     tenders: list[TenderRow] = []
     declines: list[Any] = []
     if summary.opened and may_read_tenders:
@@ -94,6 +113,9 @@ def after_publishing(
             "tenders": tenders,
             "declines": declines,
             "may_read_tenders": may_read_tenders,
+            "why_not": WHY_NOT.get(access.reason or "", access.reason or ""),
+            "must_declare": access.must_declare,
+            "on_panel": summary.opened and panel_roles.member_for(call_off, actor) is not None,
         }
     }
 
@@ -118,14 +140,6 @@ def tender_row(tender: Tender) -> TenderRow:
         int(snapshot.get("revision") or tender.revision),
         tender.snapshot_sha256 or "",
     )
-
-
-def opened_tender(call_off: CallOff, tender_id: int, at: datetime, *, actor: User) -> Tender:
-    """One opened tender, read through the sealing service (nothing before the deadline)."""
-    for tender in sealing.tenders_for_buyer(call_off, at, actor=actor):
-        if tender.id == tender_id:
-            return tender
-    raise NotFound(tender_id)
 
 
 def tender_context(call_off: CallOff, tender: Tender) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """A buyer's pages after publishing: answering a supplier's question (as it will be published),
 publishing an addendum, being told when either comes less than 6 days before the tender
 deadline (and offered the later one), moving the tender deadline later, and reading one opened
-tender and downloading the documents it was sent with.
+tender and downloading the documents it was sent with (only a panel member who has declared no
+conflict of interest: ``dps.services.evaluation.reading``).
 
 Changing is the buyer area: a viewer is refused with the reason; another organisation's
 call-off is "not found". Tenders are read only through ``dps.services.calloffs.sealing``: before
@@ -19,9 +20,10 @@ from dps.models.base import utcnow
 from dps.models.calloffs import CallOff
 from dps.rules import calloff_values
 from dps.rules.refusals import NotFound, Refusal
-from dps.services.calloffs import clarifications, deadlines, drafting, tender_documents
+from dps.services.calloffs import clarifications, deadlines, drafting
 from dps.services.calloffs.clarifications import ClarificationRefused, Published
 from dps.services.calloffs.deadlines import DeadlineRefused
+from dps.services.evaluation import reading
 from dps.web.access import Area, allow, current_actor, organisation_id_or_404
 from dps.web.buyer import bp
 from dps.web.buyer import calloff_after as after
@@ -198,7 +200,7 @@ def calloff_tender(call_off_id: int, tender_id: int) -> str:
     call_off = _call_off(call_off_id)
     if drafting.buying_refusal(current_actor(), call_off.organisation) is not None:
         abort(403)
-    tender = after.opened_tender(call_off, tender_id, utcnow(), actor=current_actor())
+    tender = reading.opened_tender(call_off, tender_id, utcnow(), actor=current_actor())
     return render_template("buyer/calloff_tender.html", **after.tender_context(call_off, tender))
 
 
@@ -209,7 +211,7 @@ def calloff_tender_document(call_off_id: int, tender_id: int, document_id: int) 
     call_off = _call_off(call_off_id)
     if drafting.buying_refusal(current_actor(), call_off.organisation) is not None:
         abort(403)
-    document = tender_documents.for_buyer(
+    document = reading.tender_document(
         call_off, tender_id, document_id, utcnow(), actor=current_actor()
     )
     return tender_document_download(document)

@@ -88,9 +88,7 @@ def calloff(call_off_id: int) -> str:
         may_cancel=may_change and cancelling.can_cancel(call_off),
         may_change=may_change,
         may_read_record=record.may_read(call_off, current_actor()),
-        **after.after_publishing(
-            call_off, utcnow(), actor=current_actor(), may_read_tenders=may_change
-        ),
+        **after.after_publishing(call_off, utcnow(), actor=current_actor()),
         **calloff_letters.on_call_off_page(call_off, current_actor(), utcnow()),
     )
 

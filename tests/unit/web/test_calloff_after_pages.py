@@ -2,7 +2,8 @@
 the deadline (no contents, no counts, nothing saying who tendered), opened by the first read at
 it; each tender shown from its snapshot; suppliers' questions shown without the asker and
 answered as they will be published; addenda; the 6-day warning offering a later deadline;
-moving the deadline later only. Viewers read and change nothing; another organisation's is 404.
+moving the deadline later only. Only panel members who declared no conflict of interest read
+the opened tenders; viewers read and change nothing; another organisation's is 404.
 The clock the pages read (``utcnow``) is the test's."""
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dps.models import AuditEvent, CallOffAddendum, CallOffClarification, Tender
 from dps.rules import pcr2015
 from dps.rules.enums import CallOffStatus, Role
 from dps.services.calloffs import clarifications, sealing, tendering
+from dps.services.evaluation import conflicts
 from dps.web.buyer import calloff_changes, calloffs
 from tests.conftest import page_text
 from tests.fixtures.calloffs_world import SENT_AT, make_calloff_world
@@ -150,7 +152,7 @@ def test_before_the_deadline_no_route_tells_a_buyer_or_viewer_anything_of_the_te
     assert db.session.scalars(db.select(Tender.opened_at)).all() == [None, None, None]
 
 
-def test_at_the_deadline_the_first_read_opens_the_tenders_for_buyers_only(
+def test_at_the_deadline_the_first_read_opens_the_tenders_for_declared_panel_members_only(
     client: FlaskClient, tw: TenderWorld, clock: Clock
 ) -> None:
     clock.now = tw.deadline
@@ -164,7 +166,14 @@ def test_at_the_deadline_the_first_read_opens_the_tenders_for_buyers_only(
         db.select(AuditEvent).where(AuditEvent.action == sealing.OPENED_ACTION)
     ).all()
     assert len(events) == 1 and events[0].actor_user_id == tw.cw.buyer.id
+    # The lead reads no tender before declaring whether they have a conflict of interest.
     assert "2 tenders received, 1 supplier declined to bid" in tenders_text(page)
+    assert "declare whether you have a conflict of interest" in tenders_text(page)
+    assert page.soup.select_one("#tender-list") is None
+    for secret in SECRETS:
+        assert secret not in page_text(page)
+    assert conflicts.declare(tw.call_off, tw.cw.buyer, False, "", tw.deadline) == []
+    page = buyer.get(f"/buyer/call-offs/{tw.call_off.id}")
     rows = [
         [c.get_text(strip=True) for c in r.select("td")]
         for r in page.soup.select("#tender-list tbody tr")
@@ -205,9 +214,17 @@ def test_at_the_deadline_the_first_read_opens_the_tenders_for_buyers_only(
     for secret in SECRETS:
         assert secret not in page_text(seen)
     assert "tenderer-1-00000" not in outside_invitations(seen)
+    assert "Only the call-off’s evaluation panel can read the tenders" in tenders_text(seen)
     refused = viewer.get(first["href"])
     assert refused.status_code == 403 and "invited as a viewer" in page_text(refused)
     assert "Secret answer 0" not in page_text(refused)
+    # A buyer of the council who is not on the panel counts them too, and reads nothing.
+    outsider = sign_in(client, add_person(tw.cw.council, "nia@oldham.example.org", Role.BUYER))
+    seen = outsider.get(f"/buyer/call-offs/{tw.call_off.id}")
+    assert "Only the call-off’s evaluation panel can read the tenders" in tenders_text(seen)
+    assert seen.soup.select_one("#tender-list") is None
+    refused = outsider.get(first["href"])
+    assert refused.status_code == 403 and "Secret answer 0" not in page_text(refused)
 
 
 def test_a_question_is_shown_without_its_asker_and_answered_as_it_will_be_published(

@@ -68,6 +68,7 @@ from dps.web.supplier.team_forms import ConfirmForm, InviteColleagueForm
 from tests.conftest import make_app
 from tests.fixtures import application_renderings as applying
 from tests.fixtures import calloff_renderings as calling_off
+from tests.fixtures import evaluation_renderings as evaluating
 from tests.fixtures import followup_renderings as followup
 from tests.fixtures import letters_renderings as lettering
 from tests.fixtures import questionnaire_renderings as answering
@@ -712,6 +713,30 @@ TEMPLATES: dict[str, list[Rendering]] = {
     "buyer/calloff_record.html": [
         Page(recording.record, "viewer"),
         Page(lambda s: recording.record(s, empty=True), "buyer"),
+    ],
+    # evaluation: the panel's pages (Tameside's buyer, on the panel of its closed call-off)
+    "buyer/evaluation_hub.html": [
+        Page(evaluating.hub(stage), "buyer")
+        for stage in ("undeclared", "conflicted", "scoring", "complete", "submitted")
+    ],
+    "buyer/evaluation_declaration.html": [
+        Page(evaluating.declaration, "buyer"),
+        Page(lambda s: evaluating.declaration(s, errors=True), "buyer"),
+    ],
+    "buyer/evaluation_score.html": [
+        Page(evaluating.score, "buyer"),
+        Page(lambda s: evaluating.score(s, errors=True), "buyer"),
+        Page(lambda s: evaluating.score(s, submitted=True), "buyer"),
+    ],
+    "buyer/evaluation_submit.html": [
+        Page(evaluating.submit, "buyer"),
+        Page(lambda s: evaluating.submit(s, errors=True), "buyer"),
+        Page(lambda s: evaluating.submit(s, complete=True), "buyer"),
+    ],
+    "buyer/evaluation_moderate.html": [
+        Page(evaluating.moderate, "buyer"),
+        Page(lambda s: evaluating.moderate(s, errors=True), "buyer"),
+        Page(lambda s: evaluating.moderate(s, fixed=True), "buyer"),
     ],
     "buyer/calloff_cancel.html": [
         Page(calling_off.cancel, "buyer"),

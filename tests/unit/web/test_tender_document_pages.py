@@ -1,7 +1,8 @@
 """A tender's documents through the pages: the supplier adds and removes them on the tender page
 (refusals in the error summary, an over-large file gets the page with the reason), nothing for
 another supplier or one not invited, nothing at the deadline; the buyer downloads what was sent
-only once the tenders are opened, a viewer never. The pages' clock (``utcnow``) is the test's."""
+only once the tenders are opened and they have declared no conflict of interest, a viewer
+never. The pages' clock (``utcnow``) is the test's."""
 
 from __future__ import annotations
 
@@ -19,10 +20,12 @@ from dps.extensions import db
 from dps.models import Organisation, Tender, TenderDocument
 from dps.rules.enums import Role
 from dps.services.calloffs import tender_documents, tendering
+from dps.services.evaluation import conflicts
 from dps.web.buyer import calloff_changes
 from dps.web.buyer import calloffs as buyer_calloffs
 from dps.web.supplier import calloffs as supplier_calloffs
 from dps.web.supplier import tender_documents as supplier_documents
+from tests.conftest import page_text
 from tests.fixtures import sample_files
 from tests.fixtures.calloffs_world import SENT_AT, TENDER_DEADLINE, make_calloff_world
 from tests.fixtures.documents_world import uploaded
@@ -237,6 +240,9 @@ def test_the_buyer_downloads_a_document_sent_only_once_the_tenders_are_opened(
     assert db.session.scalars(db.select(Tender.opened_at)).all() == [None]
 
     clock.now = TENDER_DEADLINE
+    refused = client.get(buyer_url(tw, tender, document))  # opens them, for the panel only
+    assert refused.status_code == 403 and "Declare whether" in page_text(refused)
+    assert conflicts.declare(tw.call_off, tw.cw.buyer, False, "", TENDER_DEADLINE) == []
     page = client.get(f"/buyer/call-offs/{tw.call_off.id}/tenders/{tender.id}")
     link = page.soup.select_one("#documents a")
     assert link is not None and link.get_text(strip=True) == "Method statement"
