@@ -16,9 +16,9 @@
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Generic, TypeVar
 
@@ -209,7 +209,8 @@ def rank(
             if totals[i] == total and tie_key(item) == tie_key(scored[index])
         ]
         position = min(same) + 1
-        tie_broken = tied and len(same) < totals.count(total)
+        # Broken only when the tie-break alone places this tender among those it tied with.
+        tie_broken = tied and len(same) == 1
         rows.append(
             RankedTender(tender.key, quality, social, price, total, position, tied, tie_broken)
         )
@@ -217,9 +218,13 @@ def rank(
 
 
 def two_places(value: Fraction) -> str:
-    """A mark as shown: two decimal places, half rounded up ("82.35")."""
-    exact = Decimal(value.numerator) / Decimal(value.denominator)
-    return str(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    """A mark as shown: two decimal places, half rounded up ("82.35"), away from zero for a
+    negative mark. Rounded in exact fractions, never through a shorter decimal division, so a
+    mark a hair under a half is never rounded up."""
+    hundredths = abs(value) * 100
+    whole = math.floor(hundredths + Fraction(1, 2))
+    sign = "-" if value < 0 and whole else ""
+    return f"{sign}{whole // 100}.{whole % 100:02d}"
 
 
 def stored(value: Fraction) -> str:
