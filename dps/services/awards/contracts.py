@@ -84,7 +84,7 @@ def prefilled(call_off: CallOff) -> dict[str, Any]:
     }
 
 
-def _reference_taken(organisation_id: int, reference: str) -> bool:
+def reference_taken(organisation_id: int, reference: str) -> bool:
     return (
         db.session.scalar(
             select(Contract.id).where(
@@ -128,7 +128,7 @@ def confirm(
                 field="reference",
             )
         )
-    elif _reference_taken(locked.organisation_id, ref):
+    elif reference_taken(locked.organisation_id, ref):
         problems.append(
             Refusal(
                 "Your organisation already has a contract with this reference: enter another",
