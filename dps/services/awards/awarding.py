@@ -62,6 +62,21 @@ def _locked(call_off: CallOff) -> CallOff:
     return locked
 
 
+def proposal(call_off: CallOff, *, actor: User) -> ranking.CallOffRanking:
+    """The ranking the award page proposes from: the lead only, once evaluated."""
+    require_lead(call_off, actor)
+    if call_off.status != CallOffStatus.EVALUATED:
+        raise NotAllowed(ALREADY_DECIDED if award_for(call_off) else NOT_EVALUATED)
+    return ranking.current(call_off)
+
+
+def require_may_decide_no_award(call_off: CallOff, *, actor: User) -> None:
+    """The lead, before any decision: NotAllowed otherwise."""
+    require_lead(call_off, actor)
+    if call_off.status not in {CallOffStatus.CLOSED, CallOffStatus.EVALUATED}:
+        raise NotAllowed(ALREADY_DECIDED)
+
+
 def finish_problems(call_off: CallOff) -> list[str]:
     """Why the evaluation cannot finish yet (nothing when it can)."""
     found: list[str] = []
@@ -232,10 +247,9 @@ def decide_award(
 
 def decide_no_award(call_off: CallOff, *, reasons: str, actor: User, at: datetime) -> list[Refusal]:
     """Decide not to award the call-off, with the reasons every bidder will be told."""
-    require_lead(call_off, actor)
+    require_may_decide_no_award(call_off, actor=actor)
     call_off = _locked(call_off)
-    if call_off.status not in {CallOffStatus.CLOSED, CallOffStatus.EVALUATED}:
-        raise NotAllowed(ALREADY_DECIDED)
+    require_may_decide_no_award(call_off, actor=actor)
     typed = {"reasons": calloff_values.text(reasons)}
     problems = _text_problems(typed, {"reasons": "Enter the reasons for not awarding a contract"})
     if problems:

@@ -12,6 +12,7 @@ in pence.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -31,6 +32,7 @@ from dps.services.common import audit
 from dps.services.common.locking import lock_row
 from dps.services.evaluation import pricing
 from dps.services.evaluation.panel_roles import require_lead
+from dps.services.evaluation.ranking import supplier_name
 
 REFERENCE_MAX = 60
 NOT_AWARDED = "The contract can be confirmed only once the call-off has been awarded"
@@ -68,6 +70,31 @@ def waiting_for(award: Award, at: datetime) -> str | None:
         ends = format_datetime(award.standstill_ends_at) if award.standstill_ends_at else ""
         return f"The standstill period ends at {ends}: the contract can be confirmed after that"
     return None
+
+
+@dataclass(frozen=True)
+class ContractForm:
+    award: Award
+    supplier: str
+    waiting: str | None  # why it cannot be confirmed yet; None when it can
+    prefilled: dict[str, Any]
+
+
+def form_for(call_off: CallOff, *, actor: User, at: datetime) -> ContractForm:
+    """What the contract page needs: the lead only, once awarded and not yet confirmed."""
+    require_lead(call_off, actor)
+    award = _winning_award(call_off)
+    if contract_for(call_off) is not None:
+        raise NotAllowed(ALREADY_CONFIRMED)
+    tender = db.session.get(Tender, award.tender_id)
+    assert tender is not None
+    return ContractForm(award, supplier_name(tender), waiting_for(award, at), prefilled(call_off))
+
+
+def winner_name(award: Award | None) -> str:
+    if award is None or award.tender is None:
+        return ""
+    return supplier_name(award.tender)
 
 
 def prefilled(call_off: CallOff) -> dict[str, Any]:

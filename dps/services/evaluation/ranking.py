@@ -19,13 +19,17 @@ from typing import Any
 from sqlalchemy import select
 
 from dps.extensions import db
+from dps.models.accounts import User
 from dps.models.calloffs import CallOff
 from dps.models.evaluation import ModeratedScore
 from dps.models.tenders import Tender
 from dps.rules.evaluation import Ranking, ScoredQuestion, TenderScores, rank, stored
+from dps.rules.refusals import NotAllowed
 from dps.services.evaluation import pricing
+from dps.services.evaluation.panel_roles import require_evaluator
 
 ABNORMALLY_LOW = "Abnormally low price: {reason}"
+NOT_SUBMITTED = "You can see the ranking once you have submitted all your scores"
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,15 @@ def current(call_off: CallOff) -> CallOffRanking:
         excluded=left_out,
     )
     return result
+
+
+def for_reader(call_off: CallOff, actor: User) -> CallOffRanking:
+    """The ranking for a panel member to read: the lead at any time, another member once they
+    have submitted all their scores (so nobody's own scoring is led by it)."""
+    member = require_evaluator(call_off, actor)
+    if not member.is_lead and member.scores_submitted_at is None:
+        raise NotAllowed(NOT_SUBMITTED)
+    return current(call_off)
 
 
 def frozen(result: CallOffRanking) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from flask import Blueprint
 bp = Blueprint("buyer", __name__)
 
 from dps.web.buyer import (  # noqa: E402,F401
+    calloff_award,
     calloff_changes,
     calloff_evaluation,
     calloff_letters,

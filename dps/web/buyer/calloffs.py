@@ -31,7 +31,7 @@ from dps.services.calloffs.publishing import PublishRefused
 from dps.services.calloffs.task_list import SECTION_KEYS
 from dps.services.pool import listing
 from dps.web.access import Area, allow, current_actor, organisation_id_or_404
-from dps.web.buyer import bp, calloff_letters
+from dps.web.buyer import award_pages, bp, calloff_letters
 from dps.web.buyer import calloff_after as after
 from dps.web.buyer import calloff_pages as pages
 from dps.web.downloads import calloff_document_download
@@ -90,6 +90,7 @@ def calloff(call_off_id: int) -> str:
         may_read_record=record.may_read(call_off, current_actor()),
         **after.after_publishing(call_off, utcnow(), actor=current_actor()),
         **calloff_letters.on_call_off_page(call_off, current_actor(), utcnow()),
+        **award_pages.summary_for(call_off, current_actor()),
     )
 
 

@@ -21,11 +21,12 @@ from dps.models.base import utcnow
 from dps.models.calloffs import CallOff
 from dps.rules.enums import TenderStatus
 from dps.rules.refusals import Refusal
-from dps.services.awards import letters
+from dps.services.awards import contracts, letters
 from dps.services.calloffs import clarifications, documents, supplier_view, tendering
 from dps.services.calloffs.clarifications import ClarificationRefused
 from dps.services.calloffs.tendering import TenderClosed, TenderRefused
 from dps.web.access import Area, allow, current_actor, organisation_id_or_404
+from dps.web.buyer import award_pages
 from dps.web.downloads import calloff_document_download
 from dps.web.supplier import bp
 from dps.web.supplier import calloff_pages as pages
@@ -48,6 +49,11 @@ def _call_off_page(call_off: CallOff, problems: list[Refusal], status: int = 200
     )
     context["question"] = request.form.get("question", "") if request.method == "POST" else ""
     context["outcome_letter"] = letters.sent_letter(call_off.id, organisation_id)
+    # The contract, shown to the supplier that won it and to nobody else.
+    contract = contracts.contract_for_supplier(call_off.id, organisation_id)
+    context["contract"] = award_pages.contract_rows(
+        contract, call_off.organisation.name, party="Buyer"
+    )
     return render_template("supplier/calloff.html", **context), status
 
 
