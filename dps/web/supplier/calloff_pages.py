@@ -169,6 +169,7 @@ def call_off_context(
         "may_ask": may_ask(call_off, at),
         "problems": shown(problems),
         "question": "",
+        "contract": [],  # the winner's contract, once confirmed (the view fills it in)
     }
 
 

@@ -60,6 +60,7 @@ from dps.web.auth.forms import (
     ResetPasswordForm,
     SignInForm,
 )
+from dps.web.buyer import award_pages
 from dps.web.pool_pages import PoolFilterForm
 from dps.web.supplier.documents_forms import DocumentForm, KindForm
 from dps.web.supplier.profile import summary_context
@@ -67,6 +68,7 @@ from dps.web.supplier.profile_forms import ProfileForm
 from dps.web.supplier.team_forms import ConfirmForm, InviteColleagueForm
 from tests.conftest import make_app
 from tests.fixtures import application_renderings as applying
+from tests.fixtures import award_renderings as awarding
 from tests.fixtures import calloff_renderings as calling_off
 from tests.fixtures import evaluation_renderings as evaluating
 from tests.fixtures import followup_renderings as followup
@@ -678,6 +680,7 @@ TEMPLATES: dict[str, list[Rendering]] = {
         Page(lambda s: calling_off.view_after(s, "published", buyer=False), "viewer"),
         Page(lambda s: calling_off.view_after(s, "closed"), "buyer"),
         Page(lambda s: calling_off.view_after(s, "closed", buyer=False), "viewer"),
+        Page(awarding.call_off_page("contract"), "buyer"),
     ],
     "buyer/calloff_after_publishing.html": [
         Page(lambda s: calling_off.view_after(s, "published"), "buyer", heading=False),
@@ -782,6 +785,41 @@ TEMPLATES: dict[str, list[Rendering]] = {
         Page(calling_off.section("documents", empty=True), "buyer"),
         Page(calling_off.section("documents", errors=True), "buyer"),
     ],
+    # call-offs: evaluation, award and contract (Tameside's closed call-off; its lead)
+    "buyer/award_prices.html": [
+        Page(awarding.prices(), "buyer"),
+        Page(awarding.prices(errors=True), "buyer"),
+        Page(awarding.prices(decided=True), "buyer"),
+        Page(awarding.prices(none=True), "buyer"),
+    ],
+    "buyer/award_date.html": [
+        Page(lambda s, bad=bad: awarding.date_input(bad), "buyer", heading=False)
+        for bad in (False, True)
+    ],
+    "buyer/award_table.html": [Page(awarding.decide(), "buyer", heading=False)],
+    "buyer/award_ranking.html": [
+        Page(awarding.ranking(), "buyer"),
+        Page(awarding.ranking(complete=False), "buyer"),
+        Page(awarding.ranking(errors=True), "buyer"),
+        Page(awarding.ranking(lead=False), "buyer"),
+    ],
+    "buyer/award_decide.html": [
+        Page(awarding.decide(), "buyer"),
+        Page(awarding.decide(errors=True), "buyer"),
+    ],
+    "buyer/award_no_award.html": [
+        Page(awarding.no_award(), "buyer"),
+        Page(awarding.no_award(errors=True), "buyer"),
+    ],
+    "buyer/award_contract.html": [
+        Page(awarding.contract(), "buyer"),
+        Page(awarding.contract(errors=True), "buyer"),
+        Page(awarding.contract(waiting=True), "buyer"),
+    ],
+    "buyer/award_summary.html": [
+        Page(awarding.call_off_page(state), "buyer", heading=False)
+        for state in ("evaluating", "evaluated", "awarded", "contract", "not_awarded")
+    ],
     # call-offs: the supplier's pages (the scene's supplier, invited to Tameside's call-off)
     "supplier/calloff_layout.html": [
         Page(invited.decline(errors=True), "supplier_owner", heading=False)
@@ -797,6 +835,15 @@ TEMPLATES: dict[str, list[Rendering]] = {
         Page(invited.page("tender_sent"), "supplier_owner"),
         Page(invited.page("declined"), "supplier_owner"),
         Page(invited.page("closed", late=True), "supplier_owner"),
+        Page(
+            lambda s: {
+                **invited.page("closed")(s),
+                "contract": award_pages.contract_rows(
+                    awarding.a_contract(), "Tameside", party="Buyer"
+                ),
+            },
+            "supplier_owner",
+        ),
     ],
     "supplier/calloff_tender.html": [
         Page(invited.tender(), "supplier_owner"),
