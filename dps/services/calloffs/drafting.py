@@ -287,6 +287,9 @@ def section_snapshot(call_off: CallOff, section: str) -> dict[str, Any]:
         values["weights"] = [q.weight_percent for q in call_off.questions]
     elif section == "price":
         values["price_format"] = _plain(call_off.price_format)
+        values["price_formula"] = _plain(call_off.price_formula)
+        values["abnormally_low_percent"] = call_off.abnormally_low_percent
+        values["tie_break"] = _plain(call_off.tie_break)
         values["lines"] = [[p.description, p.unit, p.quantity] for p in call_off.price_lines]
     elif section == "panel":
         values["panel"] = [[m.user_id, m.is_lead] for m in call_off.panel]

@@ -32,6 +32,7 @@ from dps.rules.calloff_values import (
     text,
     whole_number,
 )
+from dps.rules.evaluation import ABNORMALLY_LOW_PERCENT_RANGE, PriceFormula, TieBreak
 from dps.rules.refusals import Refusal
 from dps.services.calloffs.drafting import finish_saving, require_editable, section_snapshot
 
@@ -142,12 +143,17 @@ def save_price(
     *,
     actor: User,
     at: datetime | None = None,
+    scoring: Mapping[str, Any] | None = None,
 ) -> list[Refusal]:
     """How suppliers give their price: "schedule" with these lines (``description``, ``unit``,
-    ``quantity``), or "total" (any lines are taken off)."""
+    ``quantity``), or "total" (any lines are taken off). ``scoring``, when given, is how the
+    price is scored and judged: ``price_formula`` (a PriceFormula value), ``abnormally_low_percent``
+    (a whole percent, 1 to 90) and ``tie_break`` (a TieBreak value); a key left out keeps what
+    is kept."""
     require_editable(call_off, actor)
     before = section_snapshot(call_off, "price")
     pending: dict[str, Any] = {}
+    _fill_scoring(call_off, scoring or {}, pending)
     chosen = text(price_format)
     call_off.price_format = (
         PriceFormat(chosen) if chosen in {f.value for f in PriceFormat} else None
@@ -179,6 +185,28 @@ def save_price(
         call_off.price_lines.remove(line)
     _keep_pending(call_off, "price", pending)
     return finish_saving(call_off, "price", before, actor=actor, at=at or utcnow())
+
+
+def _fill_scoring(call_off: CallOff, scoring: Mapping[str, Any], pending: dict[str, Any]) -> None:
+    """Set how price is scored, when a price is flagged and how a tie is broken, as far as
+    they can be read; keep what cannot be read in ``pending``."""
+    for name, kind in (("price_formula", PriceFormula), ("tie_break", TieBreak)):
+        if name not in scoring:
+            continue
+        chosen = text(scoring.get(name))
+        if chosen in {k.value for k in kind}:
+            setattr(call_off, name, kind(chosen))
+        else:
+            pending[name] = chosen
+    if "abnormally_low_percent" in scoring:
+        raw = scoring.get("abnormally_low_percent")
+        low, high = ABNORMALLY_LOW_PERCENT_RANGE
+        try:
+            call_off.abnormally_low_percent = whole_number(
+                raw, field="abnormally_low_percent", name="The share", low=low, high=high
+            )
+        except ValueRefused:
+            pending["abnormally_low_percent"] = text(raw)
 
 
 def save_criteria(

@@ -22,6 +22,7 @@ from dps.rules.award_criteria import (
 )
 from dps.rules.calloff_values import ValueRefused, fields_of
 from dps.rules.enums import Role, SectionStatus
+from dps.rules.evaluation import ABNORMALLY_LOW_PERCENT_RANGE
 from dps.rules.refusals import Refusal
 
 
@@ -196,6 +197,26 @@ def _one_question(q: CallOffQuestion, typed: dict[str, object]) -> list[tuple[st
 
 
 def _price_problems(call_off: CallOff) -> list[Refusal]:
+    return _format_problems(call_off) + _scoring_problems(call_off)
+
+
+def _scoring_problems(call_off: CallOff) -> list[Refusal]:
+    """How price is scored, the share that flags a low price and the tie-break: a choice that
+    cannot be read is kept as typed (pending) and reported."""
+    pending = _pending(call_off, "price")
+    low, high = ABNORMALLY_LOW_PERCENT_RANGE
+    messages = {
+        "price_formula": "Choose how price is scored",
+        "abnormally_low_percent": (
+            f"The share below the average that flags a price must be a whole number from "
+            f"{low} to {high}"
+        ),
+        "tie_break": "Choose how a tie is broken",
+    }
+    return [Refusal(message, field=name) for name, message in messages.items() if name in pending]
+
+
+def _format_problems(call_off: CallOff) -> list[Refusal]:
     if call_off.price_format is None:
         return [Refusal("Choose how suppliers give their price", field="price_format")]
     if call_off.price_format == PriceFormat.TOTAL:

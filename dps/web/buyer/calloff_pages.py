@@ -20,6 +20,7 @@ from dps.models.calloffs import CallOff, PriceFormat
 from dps.rules import pcr2015
 from dps.rules.award_criteria import CCIN_PRINCIPLES, QuestionKind
 from dps.rules.calloff_values import FIELDS_BY_NAME
+from dps.rules.evaluation import PriceFormula, TieBreak
 from dps.rules.refusals import Refusal
 from dps.rules.timefmt import format_date, format_datetime, format_pence, london
 from dps.services.calloffs import documents, drafting, panel, questions, task_list
@@ -28,6 +29,8 @@ from dps.web.refusals import Shown
 
 SECTION_TITLES = {section.key: section.title for section in task_list.SECTIONS}
 DATE_FIELDS = frozenset({"contract_start", "contract_end"})
+# How price is scored and judged, asked on the price section's page.
+SCORING_FIELDS = ("price_formula", "abnormally_low_percent", "tie_break")
 DEADLINE_FIELDS = frozenset({"clarification_deadline", "tender_deadline"})
 # Problems about the criteria as a whole, and where on the criteria page they point.
 CRITERIA_WHOLE = {"price": "price_weight", "weights": "weight-1", "social_value": "weight-1"}
@@ -50,7 +53,7 @@ def section_of(name: str | None) -> str | None:
         return FIELDS_BY_NAME[name].section
     if name.startswith("question-") or name == "questions":
         return "questions"
-    if name.startswith("line-") or name in {"lines", "price_format"}:
+    if name.startswith("line-") or name in {"lines", "price_format", *SCORING_FIELDS}:
         return "price"
     if name.startswith("weight-") or name in CRITERIA_WHOLE:
         return "criteria"
@@ -207,6 +210,14 @@ def section_context(call_off: CallOff, section: str, problems: list[Refusal]) ->
             call_off.price_format.value if call_off.price_format else ""
         )
         context["formats"] = list(PriceFormat)
+        context["formulas"] = list(PriceFormula)
+        context["tie_breaks"] = list(TieBreak)
+        context["scoring"] = {
+            "price_formula": pending.get("price_formula") or call_off.price_formula.value,
+            "abnormally_low_percent": pending.get("abnormally_low_percent")
+            or str(call_off.abnormally_low_percent),
+            "tie_break": pending.get("tie_break") or call_off.tie_break.value,
+        }
         context["lines"] = [
             {
                 "description": line.description,
@@ -302,6 +313,15 @@ def summary(call_off: CallOff, *, change: bool) -> list[tuple[str, list[dict[str
     criteria.append(
         row("Price weighting", _or_not_given(call_off.price_weight_percent, "%"), "criteria")
     )
+    criteria += [
+        row("How price is scored", call_off.price_formula.label, "price"),
+        row(
+            "Possibly abnormally low price",
+            f"More than {call_off.abnormally_low_percent}% below the average of the other prices",
+            "price",
+        ),
+        row("Tie-break", call_off.tie_break.label, "price"),
+    ]
     names = ", ".join(m.user.name + (" (lead)" if m.is_lead else "") for m in call_off.panel)
     titles = ", ".join(d.title for d in documents.current(call_off)) or "None"
     rest = [

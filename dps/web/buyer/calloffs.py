@@ -156,7 +156,9 @@ def _save(call_off: CallOff, section: str, action: str) -> list[Refusal]:
         removed = pages.removed_position(action, "remove-")
         if removed is not None and 1 <= removed <= len(lines):
             del lines[removed - 1]
-        return questions.save_price(call_off, price_format, lines, actor=actor)
+        # A choice not posted (no radio chosen) keeps what is kept.
+        scoring = {name: form[name] for name in pages.SCORING_FIELDS if name in form}
+        return questions.save_price(call_off, price_format, lines, actor=actor, scoring=scoring)
     if section == "criteria":
         weights = {q.position: form.get(f"weight-{q.position}", "") for q in call_off.questions}
         return questions.save_criteria(call_off, form.get("price_weight", ""), weights, actor=actor)

@@ -407,3 +407,35 @@ def test_suppliers_and_non_buyers_are_refused(client: FlaskClient, cw: CallOffWo
     assert (
         supplier.post("/buyer/call-offs/new", data={"lot": cw.world.lots[1].id}).status_code == 403
     )
+
+
+def test_the_price_page_asks_how_price_is_scored(buyer: FlaskClient, cw: CallOffWorld) -> None:
+    call_off = new_draft(cw)
+    base = f"/buyer/call-offs/{call_off.id}"
+    page = buyer.get(f"{base}/price")
+    assert page.soup.select_one('[name="price_formula"][value="lowest_over_this"]').has_attr(
+        "checked"
+    )
+    assert value_of(page, "abnormally_low_percent") == "30"
+    assert page.soup.select_one('[name="tie_break"][value="higher_quality"]').has_attr("checked")
+    bad = buyer.post(
+        f"{base}/price",
+        data={"price_format": "total", "price_formula": "difference_from_lowest",
+              "abnormally_low_percent": "ninety", "tie_break": "lower_price"},
+    )  # fmt: skip
+    assert summary(bad) == [
+        (
+            "The share below the average that flags a price must be a whole number from 1 to 90",
+            "#abnormally_low_percent",
+        )
+    ]
+    assert value_of(bad, "abnormally_low_percent") == "ninety"
+    assert bad.soup.select_one('[name="tie_break"][value="lower_price"]').has_attr("checked")
+    buyer.post(
+        f"{base}/price",
+        data={"price_format": "total", "price_formula": "difference_from_lowest",
+              "abnormally_low_percent": "25", "tie_break": "lower_price"},
+    )  # fmt: skip
+    check = page_text(buyer.get(f"{base}/check"))
+    assert "More than 25% below the average of the other prices" in check
+    assert "Tie-break The lower price" in check

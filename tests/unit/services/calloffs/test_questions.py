@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
+from dps.models import AuditEvent
+from dps.rules.enums import CallOffStatus
+from dps.rules.evaluation import PriceFormula, TieBreak
 from dps.services.calloffs import drafting, questions
+from dps.services.calloffs.drafting import CallOffLocked
 from tests.fixtures.calloffs_world import QUALITY, SOCIAL, CallOffWorld
 
 
@@ -63,3 +69,51 @@ def test_weights_must_add_up_to_100_with_social_value_at_least_10(cw: CallOffWor
     )
     assert questions.typed_questions(call_off)[0]["weight"] == "x"
     assert questions.save_criteria(call_off, "30", {1: "50", 2: "20"}, actor=cw.buyer) == []
+
+
+def test_how_price_is_scored_defaults_and_is_kept_as_typed_when_wrong(cw: CallOffWorld) -> None:
+    call_off = draft(cw)
+    assert (call_off.price_formula, call_off.abnormally_low_percent, call_off.tie_break) == (
+        PriceFormula.LOWEST_OVER_THIS,
+        30,
+        TieBreak.HIGHER_QUALITY,
+    )
+    problems = questions.save_price(
+        call_off,
+        "total",
+        actor=cw.buyer,
+        scoring={"price_formula": "cheapest", "abnormally_low_percent": "95", "tie_break": ""},
+    )
+    assert [p.field for p in problems] == ["price_formula", "abnormally_low_percent", "tie_break"]
+    assert call_off.pending_input is not None
+    assert call_off.pending_input["price"]["abnormally_low_percent"] == "95"
+    assert call_off.abnormally_low_percent == 30  # the column keeps only a valid value
+    problems = questions.save_price(
+        call_off,
+        "total",
+        actor=cw.buyer,
+        scoring={
+            "price_formula": "difference_from_lowest",
+            "abnormally_low_percent": "25",
+            "tie_break": "lower_price",
+        },
+    )
+    assert problems == []
+    assert (call_off.price_formula, call_off.abnormally_low_percent, call_off.tie_break) == (
+        PriceFormula.DIFFERENCE_FROM_LOWEST,
+        25,
+        TieBreak.LOWER_PRICE,
+    )
+    event = (
+        AuditEvent.query.filter_by(action="call_off.price_saved").order_by(AuditEvent.id.desc())
+    ).first()
+    assert event is not None and event.after["abnormally_low_percent"] == 25
+
+
+def test_how_price_is_scored_is_fixed_once_published(cw: CallOffWorld) -> None:
+    call_off = draft(cw)
+    call_off.status = CallOffStatus.PUBLISHED
+    with pytest.raises(CallOffLocked):
+        questions.save_price(
+            call_off, "total", actor=cw.buyer, scoring={"tie_break": "lower_price"}
+        )
