@@ -112,7 +112,8 @@ def calloff_award(call_off_id: int) -> Page:
         typed = pages.posted(request.form, AWARD_FIELDS)
         problems = awarding.decide_award(
             call_off,
-            tender_id=_tender_id(typed["tender_id"]),
+            # None (no choice posted) is the proposed tender.
+            tender_id=_tender_id(typed["tender_id"]) if typed["tender_id"] else None,
             other_reason=typed["other_reason"],
             advantages=typed["advantages"],
             standstill=typed["standstill"],
