@@ -14,7 +14,12 @@ report months later shows exactly what was decided, whatever changes afterwards)
                "price": "40/1", "total": "..."}],
      "excluded": [{"tender_id": 7, "organisation_id": 3, "supplier": "Name",
                    "reason": "Abnormally low price: ..."}],
+     "unranked": [{"tender_id": 8, "organisation_id": 4, "supplier": "Name",
+                   "unranked": true}],
      "lowest_price_pence": 1200000}
+
+``unranked`` holds the opened tenders neither ranked nor excluded: a decision not to award made
+before the ranking was complete (every bidder is still told).
 
 Marks are exact fractions as "numerator/denominator" (``dps.rules.evaluation.stored``).
 """

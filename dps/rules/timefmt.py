@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -24,16 +24,18 @@ def format_date(value: date | datetime | None) -> str:
 
 
 def format_datetime(value: datetime | None) -> str:
-    """'3 April 2026 at 2:05pm', in London time."""
+    """'3 April 2026 at 2:05pm', in London time. The instant a day begins is written as the end
+    of the day before ("midnight at the end of 2 April 2026"), as GOV.UK does, since "midnight on
+    3 April" is read both ways."""
     if value is None:
         return ""
     local = london(value)
+    if local.hour == 0 and local.minute == 0:
+        return f"midnight at the end of {format_date(local.date() - timedelta(days=1))}"
     hour = local.hour % 12 or 12
     suffix = "am" if local.hour < 12 else "pm"
     if local.hour == 12 and local.minute == 0:
         clock = "midday"
-    elif local.hour == 0 and local.minute == 0:
-        clock = "midnight"
     else:
         clock = f"{hour}:{local.minute:02d}{suffix}"
     return f"{format_date(local)} at {clock}"

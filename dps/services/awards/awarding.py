@@ -35,6 +35,7 @@ from dps.rules.award_timing import (
 from dps.rules.enums import CallOffStatus, TenderStatus
 from dps.rules.lifecycles import CALL_OFF, TENDER
 from dps.rules.refusals import NotAllowed, NotFound, Refusal
+from dps.services.awards import letters
 from dps.services.common.locking import lock_row
 from dps.services.common.statemachine import move
 from dps.services.evaluation import pricing, ranking
@@ -241,6 +242,8 @@ def decide_award(
             target = TenderStatus.SUCCESSFUL if tender_id_ == chosen else TenderStatus.UNSUCCESSFUL
             move(TENDER, tender, target, actor=actor, award_id=award.id)
     call_off.updated_at = at
+    # The letters are frozen with the decision, so the preview shows exactly what will go.
+    letters.prepare(call_off)
     db.session.commit()
     return []
 
@@ -279,5 +282,6 @@ def decide_no_award(call_off: CallOff, *, reasons: str, actor: User, at: datetim
         if tender.status in {TenderStatus.OPENED, TenderStatus.SCORED}:
             move(TENDER, tender, TenderStatus.UNSUCCESSFUL, actor=actor, award_id=award.id)
     call_off.updated_at = at
+    letters.prepare(call_off)
     db.session.commit()
     return []

@@ -34,9 +34,14 @@ KIND_LABELS = {
 
 
 def bidders(award: Award) -> list[dict[str, Any]]:
-    """Every tender opened and decided on: the ranked ones in rank order, then those left out."""
+    """Every tender opened and decided on: the ranked ones in rank order, then those left out,
+    then any not ranked (no award decided before the ranking was complete)."""
     ranking = award.ranking or {}
-    return list(ranking.get("rows") or []) + list(ranking.get("excluded") or [])
+    return [
+        *(ranking.get("rows") or []),
+        *(ranking.get("excluded") or []),
+        *(ranking.get("unranked") or []),
+    ]
 
 
 def kind_for(award: Award, tender_id: int) -> LetterKind:
@@ -135,7 +140,9 @@ def content_for(call_off: CallOff, award: Award, bidder: dict[str, Any]) -> dict
         "winner": winner,
         "advantages": award.advantages if kind == LetterKind.UNSUCCESSFUL else "",
         "no_award_reasons": award.no_award_reasons if kind == LetterKind.NO_AWARD else None,
-        "excluded_reason": None if ranked else (bidder.get("reason") or ""),
+        "excluded_reason": None
+        if ranked or bidder.get("unranked")
+        else (bidder.get("reason") or ""),
         "standstill_days": award.standstill_days if kind != LetterKind.NO_AWARD else None,
         "standstill_last_day": None,
         "standstill_ends_at": None,

@@ -187,5 +187,18 @@ def frozen(result: CallOffRanking) -> dict[str, Any]:
             }
             for e in result.excluded
         ],
+        # Opened tenders neither ranked nor excluded: a decision not to award taken before the
+        # ranking was complete. Every bidder is still told.
+        "unranked": [
+            {
+                "tender_id": tender_id,
+                "organisation_id": tender.organisation_id,
+                "supplier": supplier_name(tender),
+                "unranked": True,
+            }
+            for tender_id, tender in sorted(result.tenders.items())
+            if tender_id not in {row["tender_id"] for row in rows}
+            and tender_id not in {e.tender_id for e in result.excluded}
+        ],
         "lowest_price_pence": result.ranking.lowest_price_pence if result.ranking else None,
     }

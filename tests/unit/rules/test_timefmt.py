@@ -31,8 +31,8 @@ SUMMER_AFTERNOON_LONDON = datetime(2026, 6, 15, 14, 30, tzinfo=BST)
         (datetime(2026, 10, 25, 1, 30, tzinfo=UTC), "25 October 2026 at 1:30am"),
         # GOV.UK style says midday and midnight rather than 12pm and 12am.
         (datetime(2026, 7, 1, 11, 0, tzinfo=UTC), "1 July 2026 at midday"),
-        (datetime(2026, 6, 30, 23, 0, tzinfo=UTC), "1 July 2026 at midnight"),
-        (datetime(2026, 12, 1, 0, 0, tzinfo=UTC), "1 December 2026 at midnight"),
+        (datetime(2026, 6, 30, 23, 0, tzinfo=UTC), "midnight at the end of 30 June 2026"),
+        (datetime(2026, 12, 1, 0, 0, tzinfo=UTC), "midnight at the end of 30 November 2026"),
     ],
 )
 def test_instants_are_shown_in_london_time(instant: datetime, shown: str) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from dps.extensions import db
 from dps.models import AuditEvent
-from dps.models.awards import AwardOutcome
+from dps.models.awards import AwardOutcome, LetterKind
 from dps.rules.enums import CallOffStatus, TenderStatus
 from dps.rules.refusals import NotAllowed, NotFound
 from dps.services.awards import awarding
@@ -109,6 +109,13 @@ def test_the_proposed_tender_is_awarded_with_the_frozen_ranking(cw: CallOffWorld
     ]
     event = db.session.query(AuditEvent).filter_by(action="call_off.awarded").one()
     assert event.after["advantages"] == "The strongest method"
+    # The letters are frozen with the decision, one per bidder, none sent yet.
+    assert sorted((letter.tender_id, letter.kind) for letter in award.letters) == [
+        (ew.tenders[0].id, LetterKind.SUCCESSFUL),
+        (ew.tenders[1].id, LetterKind.UNSUCCESSFUL),
+        (ew.tenders[2].id, LetterKind.UNSUCCESSFUL),
+    ]
+    assert all(letter.sent_at is None for letter in award.letters)
 
 
 def test_choosing_another_tender_needs_a_reason(cw: CallOffWorld) -> None:
@@ -218,3 +225,5 @@ def test_a_decision_not_to_award_keeps_its_reasons(cw: CallOffWorld, finish_firs
     assert {t.status for t in ew.tenders} == {TenderStatus.UNSUCCESSFUL}
     event = db.session.query(AuditEvent).filter_by(action="call_off.not_awarded").one()
     assert event.after["reasons"] == "The budget was withdrawn"
+    assert {letter.kind for letter in award.letters} == {LetterKind.NO_AWARD}
+    assert len(award.letters) == len(ew.tenders)
