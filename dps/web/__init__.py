@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Flask,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -68,12 +78,25 @@ def warning_seconds() -> int:
 def _error_page(error: HTTPException) -> Any:
     code = error.code or 500
     if code >= 500:
-        # A failed statement leaves the session unusable, and the page reads the signed-in user.
-        db.session.rollback()
+        _forget_the_database()
     template = {403: "errors/403.html", 404: "errors/404.html", 429: "errors/429.html"}.get(
         code, "errors/500.html" if code >= 500 else "errors/400.html"
     )
     return render_template(template, error=error, reason=None), code
+
+
+def _forget_the_database() -> None:
+    """Let a server error page be drawn without the database, which may be what failed.
+
+    A failed statement leaves the session unusable, and the database may be down: the page is
+    drawn as for a visitor (the header would otherwise load the signed-in user and their
+    organisation), so nothing on it reads the database and the page keeps every header.
+    """
+    try:
+        db.session.rollback()
+    except Exception:  # the database is down: nothing to roll back to
+        current_app.logger.warning("Could not roll back after a server error", exc_info=True)
+    g._login_user = login_manager.anonymous_user()
 
 
 def _not_found(error: NotFound) -> Any:
