@@ -28,6 +28,7 @@ import httpx
 
 from dps.config import ConfigurationError
 from dps.outside import rate_limit
+from dps.rules import digits
 
 DEFAULT_API_URL = "https://api.company-information.service.gov.uk"
 RATE_LIMIT_NAME = "companies-house"
@@ -208,7 +209,7 @@ def _retry_after(value: str | None) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if digits.is_digits(value, most=9):
         return float(value)
     try:
         when = parsedate_to_datetime(value)

@@ -11,17 +11,19 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from dps.rules import digits
 from dps.rules.refusals import Refusal
 
 LONDON = ZoneInfo("Europe/London")
 # No call-off is worth a billion pounds; a figure past this is a slip of the keyboard.
 MAX_VALUE_PENCE = 100_000_000_000
 _DATE_FORMATS = ("%Y-%m-%d", "%d %m %Y", "%d/%m/%Y", "%d-%m-%Y")
-_TIME = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
+_TIME = re.compile(r"\s*([0-9]{1,2})[:.]([0-9]{2})\s*")
+# Pounds, and pence after a point: the digits 0 to 9 only (Decimal would take any script's).
+_AMOUNT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 
 
 class ValueRefused(Refusal):
@@ -43,15 +45,16 @@ def pounds_to_pence(raw: object, *, field: str, name: str) -> int:
         pence = raw * 100
     else:
         cleaned = text(raw).replace("£", "").replace(",", "").replace(" ", "")
-        try:
-            amount = Decimal(cleaned)
-        except InvalidOperation:
+        if not _AMOUNT.fullmatch(cleaned):
             raise ValueRefused(
                 f"{name} must be an amount of money, like 12500 or 12500.50", field=field
-            ) from None
-        if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+            )
+        pounds, _, pence_typed = cleaned.removeprefix("-").partition(".")
+        if len(pence_typed.rstrip("0")) > 2:
             raise ValueRefused(f"{name} must be in pounds and pence, like 12500.50", field=field)
-        pence = int(amount * 100)
+        pence = (digits.whole(pounds) or 0) * 100 + int((pence_typed + "00")[:2])
+        if cleaned.startswith("-"):
+            pence = -pence
     if pence <= 0:
         raise ValueRefused(f"{name} must be more than £0", field=field)
     if pence > MAX_VALUE_PENCE:
@@ -65,9 +68,10 @@ def whole_number(raw: object, *, field: str, name: str, low: int, high: int) -> 
         value = raw
     else:
         cleaned = text(raw).replace(",", "").rstrip("%").strip()
-        if not re.fullmatch(r"-?\d+", cleaned):
+        read = digits.whole(cleaned, signed=True)
+        if read is None:
             raise ValueRefused(f"{name} must be a whole number, like {low}", field=field)
-        value = int(cleaned)
+        value = read
     if not low <= value <= high:
         raise ValueRefused(f"{name} must be between {low:,} and {high:,}", field=field)
     return value
@@ -80,6 +84,9 @@ def a_date(raw: object, *, field: str, name: str) -> date:
     if isinstance(raw, date):
         return raw
     typed = " ".join(text(raw).split())
+    if digits.has_other_digits(typed):
+        # strptime reads any script's digits: only 0 to 9 make a date here.
+        raise ValueRefused(f"{name} must be a real date", field=field)
     for pattern in _DATE_FORMATS:
         try:
             return datetime.strptime(typed, pattern).date()
@@ -92,7 +99,7 @@ def a_time(raw: object, *, field: str, name: str) -> time:
     """A time of day on the 24-hour clock, typed as "17:00" or "9.30"."""
     if isinstance(raw, time):
         return raw
-    found = _TIME.match(text(raw))
+    found = _TIME.fullmatch(text(raw))
     if found is None or int(found[1]) > 23 or int(found[2]) > 59:
         raise ValueRefused(f"{name} must be a time on the 24-hour clock, like 17:00", field=field)
     return time(int(found[1]), int(found[2]))

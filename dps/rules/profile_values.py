@@ -17,6 +17,7 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
+from dps.rules import digits
 from dps.rules.enums import LegalForm, OrganisationSize
 from dps.rules.refusals import Refusal
 
@@ -38,14 +39,15 @@ REGIONS: dict[str, str] = {
     ANYWHERE: "Anywhere in the UK",
 }
 
-COMPANY_NUMBER = re.compile(r"\d{8}|[A-Z]{2}\d{6}")
+# re.ASCII: \d is only 0 to 9 (see dps.rules.digits).
+COMPANY_NUMBER = re.compile(r"\d{8}|[A-Z]{2}\d{6}", re.ASCII)
 # England and Wales: 6 to 8 digits; Scotland: SC and 6 digits; Northern Ireland: NIC and 6.
-CHARITY_NUMBER = re.compile(r"\d{6,8}|SC\d{6}|NIC\d{6}")
+CHARITY_NUMBER = re.compile(r"\d{6,8}|SC\d{6}|NIC\d{6}", re.ASCII)
 # The FCA Mutuals Public Register numbers societies like 1234R, 2459RS or IP12345R.
-SOCIETY_NUMBER = re.compile(r"(?:IP)?\d{1,6}(?:R|RS)?")
+SOCIETY_NUMBER = re.compile(r"(?:IP)?\d{1,6}(?:R|RS)?", re.ASCII)
 # A UK postcode without its space: the outward code, then the inward code (a digit, 2 letters).
-POSTCODE = re.compile(r"([A-Z]{1,2}\d[A-Z\d]?)(\d[A-Z]{2})")
-PHONE = re.compile(r"\+?[\d\s()\-]+")
+POSTCODE = re.compile(r"([A-Z]{1,2}\d[A-Z\d]?)(\d[A-Z]{2})", re.ASCII)
+PHONE = re.compile(r"\+?[\d\s()\-]+", re.ASCII)
 MIN_PHONE_DIGITS, MAX_PHONE_DIGITS = 10, 15
 MAX_EMPLOYEES = 10_000_000
 
@@ -146,8 +148,8 @@ def _phone(raw: Any) -> str:
     value = " ".join(str(raw or "").split())
     if not value:
         return ""
-    digits = sum(char.isdigit() for char in value)
-    if not PHONE.fullmatch(value) or not MIN_PHONE_DIGITS <= digits <= MAX_PHONE_DIGITS:
+    count = sum(char in digits.ASCII_DIGITS for char in value)
+    if not PHONE.fullmatch(value) or not MIN_PHONE_DIGITS <= count <= MAX_PHONE_DIGITS:
         raise InvalidValue("Enter a phone number, like 0161 770 3000 or +44 161 770 3000")
     return value
 
@@ -176,9 +178,9 @@ def _employees(raw: Any) -> int | None:
     value = str(raw or "").strip().replace(",", "")
     if not value:
         return None
-    if not value.isdigit():
+    number = digits.whole(value)
+    if number is None:
         raise InvalidValue("Enter the number of employees as a whole number, like 12 or 0")
-    number = int(value)
     if number > MAX_EMPLOYEES:
         raise InvalidValue(f"The number of employees must be {MAX_EMPLOYEES:,} or fewer")
     return number

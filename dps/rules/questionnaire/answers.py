@@ -31,7 +31,7 @@ from dps.rules.questionnaire.definition import (
 )
 from dps.rules.timefmt import format_date, format_pence
 
-MONEY_PATTERN = re.compile(r"(\d+)(?:\.(\d{1,2}))?")
+MONEY_PATTERN = re.compile(r"([0-9]+)(?:\.([0-9]{1,2}))?")
 MAX_POUNDS_DIGITS = 12  # up to £999,999,999,999: more is a typing slip
 URL_LENGTH = 500
 EMAIL_LENGTH = 320
@@ -215,7 +215,7 @@ def _read_money(question: Question, text: str) -> tuple[int | None, str | None]:
 def _read_number(question: Question, text: str) -> tuple[int | None, str | None]:
     name = capitalised(question.error_name)
     cleaned = text.replace(",", "")
-    if not re.fullmatch(r"-?\d{1,12}", cleaned):
+    if not re.fullmatch(r"-?[0-9]{1,12}", cleaned):
         return None, f"{name} must be a whole number"
     number = int(cleaned)
     if question.min is not None and number < question.min:

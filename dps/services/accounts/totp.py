@@ -14,10 +14,11 @@ import pyotp
 import segno
 
 from dps.models.base import utcnow
+from dps.rules import digits
 
 ISSUER = "CCIN DPS"
 VALID_WINDOW = 1  # steps either side of now
-CODE_PATTERN = re.compile(r"^\d{6}$")
+CODE_LENGTH = 6
 
 
 def new_secret() -> str:
@@ -44,12 +45,17 @@ def normalise_code(code: str) -> str:
     return re.sub(r"[\s-]", "", code or "")
 
 
+def looks_like_a_code(code: str) -> bool:
+    """Six of the digits 0 to 9: a code typed in another script's digits is not one."""
+    return digits.is_digits(code) and len(code) == CODE_LENGTH
+
+
 def accepted_step(
     secret: str, code: str, *, last_step: int | None, at: datetime | None = None
 ) -> int | None:
     """The time-step ``code`` belongs to, if it is valid now and newer than ``last_step``."""
     code = normalise_code(code)
-    if not CODE_PATTERN.match(code):
+    if not looks_like_a_code(code):
         return None
     totp = pyotp.TOTP(secret)
     now_step = totp.timecode(at or utcnow())

@@ -26,6 +26,7 @@ from dps.models.applications import Application, ApplicationLot
 from dps.models.checks import CheckRun
 from dps.models.documents import Document
 from dps.models.dps import Lot
+from dps.rules import digits
 from dps.rules.calendar import london_date, working_days_between
 from dps.rules.enums import ApplicationStatus, Recommendation, Role
 from dps.rules.lifecycles import UNDECIDED
@@ -116,8 +117,8 @@ def queue_query(filters: QueueFilters, *, viewer_id: int) -> Select[tuple[Applic
         query = query.where(Application.assigned_officer_id.is_(None))
     elif filters.officer == OfficerFilter.ME:
         query = query.where(Application.assigned_officer_id == viewer_id)
-    elif filters.officer.isdigit():
-        query = query.where(Application.assigned_officer_id == int(filters.officer))
+    elif (officer_id := digits.an_id(filters.officer)) is not None:
+        query = query.where(Application.assigned_officer_id == officer_id)
     return query
 
 

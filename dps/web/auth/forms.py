@@ -120,7 +120,7 @@ class CodeForm(FlaskForm):
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
     def validate_code(self, field: Field) -> None:
-        if not totp.CODE_PATTERN.match(field.data or ""):
+        if not totp.looks_like_a_code(field.data or ""):
             raise ValidationError("The code must be 6 digits, like 123456")
 
 

@@ -32,6 +32,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 
+from dps.rules import digits
 from dps.rules.questionnaire.definition import Question, QuestionType, Section, reveal_target
 from dps.web.fields import DateBoxesInput
 
@@ -229,7 +230,7 @@ def changed_group(section: Section, action: str, raw: dict[str, Any]) -> dict[st
     items = list(raw.get(group_id) or [])
     if verb == ADD and len(items) < group.max_items:
         items.append({})
-    elif verb == REMOVE and index.isdigit() and int(index) < len(items):
+    elif verb == REMOVE and digits.is_digits(index, most=4) and int(index) < len(items):
         items.pop(int(index))
     return {**raw, group_id: items}
 

@@ -438,6 +438,8 @@ def test_retry_after_is_read_as_seconds_or_a_date() -> None:
     assert _retry_after("120") == 120.0
     assert _retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # in the past: now
     assert _retry_after("soon") is None
+    assert _retry_after("١٢٠") is None  # only the digits 0 to 9 are seconds
+    assert _retry_after("９" * 50) is None
     assert _retry_after(None) is None
 
 

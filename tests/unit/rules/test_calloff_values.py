@@ -83,3 +83,56 @@ def test_text_is_trimmed_and_bounded() -> None:
     assert values.is_blank("   ") and values.is_blank(None) and not values.is_blank("x")
     with pytest.raises(ValueRefused, match="The title must be 5 characters or fewer"):
         values.bounded_text("Too long", field="title", name="The title", maximum=5)
+
+
+# --- digits of other scripts, and numbers of any length (issue 11) -------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("١٢٥٠٠", "The value must be an amount of money, like 12500 or 12500.50"),
+        ("１２５００", "The value must be an amount of money, like 12500 or 12500.50"),
+        ("12500.５0", "The value must be an amount of money, like 12500 or 12500.50"),
+        ("1e5", "The value must be an amount of money, like 12500 or 12500.50"),
+        ("1e999999999", "The value must be an amount of money, like 12500 or 12500.50"),
+        ("1_000", "The value must be an amount of money, like 12500 or 12500.50"),
+        ("NaN", "The value must be an amount of money, like 12500 or 12500.50"),
+        ("9" * 5000, "The value must be £1,000,000,000 or less"),
+        ("1." + "5" * 5000, "The value must be in pounds and pence, like 12500.50"),
+    ],
+)
+def test_money_is_typed_in_the_digits_0_to_9(typed: str, message: str) -> None:
+    with pytest.raises(ValueRefused) as refused:
+        values.pounds_to_pence(typed, field="value", name="The value")
+    assert refused.value.message == message
+
+
+def test_pence_typed_with_trailing_noughts_are_still_pence() -> None:
+    assert values.pounds_to_pence("12.500", field="value", name="The value") == 1250
+
+
+@pytest.mark.parametrize("typed", ["١٠", "１０", "1²", "-１"])
+def test_whole_numbers_are_typed_in_the_digits_0_to_9(typed: str) -> None:
+    with pytest.raises(ValueRefused) as refused:
+        values.whole_number(typed, field="n", name="The limit", low=1, high=5000)
+    assert refused.value.message == "The limit must be a whole number, like 1"
+
+
+def test_a_whole_number_of_thousands_of_digits_is_out_of_range() -> None:
+    with pytest.raises(ValueRefused) as refused:
+        values.whole_number("9" * 5000, field="n", name="The limit", low=1, high=5000)
+    assert refused.value.message == "The limit must be between 1 and 5,000"
+
+
+@pytest.mark.parametrize("typed", ["１ ３ ２０２７", "2027-03-٠١", "1/3/２０２７"])
+def test_dates_are_typed_in_the_digits_0_to_9(typed: str) -> None:
+    with pytest.raises(ValueRefused) as refused:
+        values.a_date(typed, field="d", name="The start date")
+    assert refused.value.message == "The start date must be a real date"
+
+
+@pytest.mark.parametrize("typed", ["１７:００", "17:٠٠"])
+def test_times_are_typed_in_the_digits_0_to_9(typed: str) -> None:
+    with pytest.raises(ValueRefused):
+        values.a_time(typed, field="t", name="The time")

@@ -4,6 +4,8 @@ and the regions."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from dps.rules import profile_values
@@ -101,3 +103,43 @@ def test_regions_in_the_list_order_and_anywhere_covering_them_all() -> None:
     assert read(["london", "anywhere_in_the_uk"]) == ["anywhere_in_the_uk"]
     with pytest.raises(InvalidValue, match="regions from the list"):
         read(["atlantis"])
+
+
+# --- digits of other scripts (issue 11) -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "typed"),
+    [
+        ("employees", "１２"),
+        ("employees", "١٢"),
+        ("employees", "1²"),
+        ("contact_phone", "０１６１ ７７０ ３０００"),
+        ("contact_phone", "٠١٦١ ٧٧٠ ٣٠٠٠"),
+    ],
+)
+def test_numbers_are_typed_in_the_digits_0_to_9(field: str, typed: str) -> None:
+    with pytest.raises(InvalidValue):
+        profile_values.FIELDS_BY_NAME[field].parse(typed)
+
+
+def test_a_huge_number_of_employees_is_refused_as_too_many() -> None:
+    with pytest.raises(InvalidValue) as refused:
+        profile_values.FIELDS_BY_NAME["employees"].parse("9" * 5000)
+    assert "or fewer" in refused.value.message
+
+
+@pytest.mark.parametrize(
+    "normalise",
+    [
+        profile_values.normalise_company_number,
+        profile_values.normalise_charity_number,
+        profile_values.normalise_society_number,
+        profile_values.normalise_postcode,
+    ],
+)
+def test_registration_numbers_and_postcodes_in_other_digits_are_refused(normalise: Any) -> None:
+    with pytest.raises(InvalidValue):
+        normalise(
+            "０１２３４５６７" if normalise is not profile_values.normalise_postcode else "OL１ 1UT"
+        )

@@ -95,3 +95,22 @@ def test_dates_must_be_real_and_on_the_right_side_of_today() -> None:
 )
 def test_formats_are_checked(question_id: str, typed: str, message: str) -> None:
     assert read_value(question(question_id), typed, date.today()) == (None, message)
+
+
+# --- digits of other scripts (issue 11) -----------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["２５００００", "٢٥٠٠٠٠", "250000.٥٠"])
+def test_money_in_other_digits_is_refused(typed: str) -> None:
+    assert read_value(question("annual_turnover"), typed, date.today()) == (
+        None,
+        "Your latest annual turnover must be an amount in pounds, like 250000 or 250000.50",
+    )
+
+
+@pytest.mark.parametrize("typed", ["１２", "١٢"])
+def test_whole_numbers_in_other_digits_are_refused(typed: str) -> None:
+    assert read_value(question("trading_months"), typed, date.today()) == (
+        None,
+        "How many months you have been trading must be a whole number",
+    )

@@ -551,3 +551,28 @@ def test_a_form_without_its_csrf_token_is_refused(tmp_path: Path) -> None:
         assert client.post("/sign-out", data={"csrf_token": token}).status_code == 302
         assert not is_signed_in(client)
         db.session.remove()
+
+
+@pytest.mark.parametrize("typed", ["١٢٣٤٥٦", "１２３４５６", "۱۲۳۴۵۶", "१२३४५६", "12345²"])
+def test_a_code_in_digits_of_another_script_is_refused_with_the_usual_message(
+    client: FlaskClient, clock: Any, typed: str
+) -> None:
+    make_user("admin@example.org", role=Role.ADMINISTRATOR, totp_secret=SECRET)
+    assert sign_in(client, "admin@example.org").location == "/sign-in/code"
+    response = client.post("/sign-in/code", data={"code": typed})
+    assert response.status_code == 200
+    assert "The code must be 6 digits, like 123456" in error_summary(response)
+    assert not is_signed_in(client)
+
+
+@pytest.mark.parametrize("typed", ["١٢٣٤٥٦", "１２３４５６"])
+def test_a_code_in_another_script_is_refused_when_setting_up_the_app(
+    client: FlaskClient, clock: Any, typed: str
+) -> None:
+    make_user("admin@example.org", role=Role.ADMINISTRATOR)
+    assert sign_in(client, "admin@example.org").location == "/sign-in/set-up-code"
+    client.get("/sign-in/set-up-code")
+    response = client.post("/sign-in/set-up-code", data={"code": typed})
+    assert response.status_code == 200
+    assert "The code must be 6 digits, like 123456" in error_summary(response)
+    assert not is_signed_in(client)

@@ -332,3 +332,22 @@ def test_no_more_items_than_a_group_allows_are_read(
     assert len(answers(world)["consortium_members"]) == 10
     assert page.soup.find("button", attrs={"value": "add:consortium_members"}) is None
     assert "You can add up to 10 consortium members" in page_text(page)
+
+
+@pytest.mark.parametrize("index", ["²", "١", "９", "9" * 5000])
+def test_removing_an_item_by_a_number_that_is_not_one_changes_nothing(
+    signed_in: FlaskClient, lot_one: Application, index: str
+) -> None:
+    page = signed_in.post(
+        url(lot_one, "bidding"),
+        data={
+            "bid_type": "consortium",
+            "consortium_members-0-name": "Kirklees Community Works CIC",
+            "consortium_members-1-name": "Second Steps Co-operative",
+            "action": f"remove:consortium_members:{index}",
+        },
+    )
+    assert page.status_code == 200
+    shown = values(page)
+    assert shown["consortium_members-0-name"] == "Kirklees Community Works CIC"
+    assert shown["consortium_members-1-name"] == "Second Steps Co-operative"

@@ -186,3 +186,9 @@ def test_the_queue_makes_the_same_queries_for_1_p_plus_1_and_10000(
     per_page = app.config["REVIEW_PAGE_SIZE"]
     assert per_page == 25
     assert_same_queries_however_many(rw, sign_in(client, rw.officer), per_page)
+
+
+@pytest.mark.parametrize("officer", ["²", "١", "99999999999999999999"])
+def test_an_officer_filter_that_names_no_one_finds_no_one(rw: ReviewWorld, officer: str) -> None:
+    # Only a hand-edited link carries these: a number in another script, or past any id.
+    assert references(queue(rw, officer=officer)) == []
