@@ -44,6 +44,13 @@ def whole(text: str, *, signed: bool = False) -> int | None:
     return -number if negative else number
 
 
+def date_boxes_are_numbers(day: str, month: str, year: str) -> bool:
+    """Whether a date typed in the GOV.UK date input's three boxes is numbers each box can hold:
+    a day and a month of 1 or 2 digits, and a year of digits (its length the caller checks, to
+    say "Year must include 4 numbers"). A day of twenty digits would overflow ``date()``."""
+    return is_digits(day, most=2) and is_digits(month, most=2) and is_digits(year)
+
+
 def an_id(raw: object) -> int | None:
     """An id given in a link or a form (a row's number), or None if it cannot name a row."""
     if isinstance(raw, int) and not isinstance(raw, bool):

@@ -14,6 +14,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField
 from wtforms.validators import StopValidation
 
+from dps.rules import digits
+
 BOXES = ("day", "month", "year")
 
 
@@ -74,7 +76,7 @@ class GovDateField(DateField):
         missing = [name for name, value in zip(BOXES, (day, month, year), strict=True) if not value]
         if missing:
             raise ValueError(f"{self.label.text} must include a {' and '.join(missing)}")
-        if not (day.isdigit() and month.isdigit() and year.isdigit()):
+        if not digits.date_boxes_are_numbers(day, month, year):
             raise ValueError(f"{self.label.text} must be a real date")
         if len(year) != 4:
             raise ValueError("Year must include 4 numbers")

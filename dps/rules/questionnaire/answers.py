@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 
+from dps.rules import digits
 from dps.rules.questionnaire.definition import (
     DEFAULT_TEXT_LENGTH,
     Question,
@@ -282,7 +283,7 @@ def _read_date(question: Question, raw: Any, today: date) -> tuple[str | None, s
     ]
     if missing:
         return None, f"{name} must include a {' and '.join(missing)}"
-    if not (day.isdigit() and month.isdigit() and year.isdigit()):
+    if not digits.date_boxes_are_numbers(day, month, year):
         return None, f"{name} must be a real date"
     if len(year) != 4:
         return None, f"{name} must have a year with 4 numbers"

@@ -64,3 +64,12 @@ def test_a_number_of_any_length_is_read_at_once_as_past_every_limit() -> None:
 )
 def test_an_id_names_a_row_only_within_postgresqls_integer(raw: object, read: int | None) -> None:
     assert digits.an_id(raw) == read
+
+
+def test_date_boxes_hold_a_day_and_month_of_two_digits_and_a_year_of_digits() -> None:
+    assert digits.date_boxes_are_numbers("01", "4", "2027")
+    assert digits.date_boxes_are_numbers("1", "12", "20270")  # the year's length is said apart
+    assert not digits.date_boxes_are_numbers("9" * 20, "4", "2027")
+    assert not digits.date_boxes_are_numbers("1", "004", "2027")
+    assert not digits.date_boxes_are_numbers("１", "4", "2027")
+    assert not digits.date_boxes_are_numbers("1", "4", "٢٠٢٧")

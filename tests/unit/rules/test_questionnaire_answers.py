@@ -114,3 +114,20 @@ def test_whole_numbers_in_other_digits_are_refused(typed: str) -> None:
         None,
         "How many months you have been trading must be a whole number",
     )
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        ["9" * 20, "3", "2026"],
+        ["31", "9" * 20, "2026"],
+        ["３１", "３", "２０２６"],
+        ["٣١", "3", "2026"],
+    ],
+)
+def test_a_date_is_numbers_its_boxes_can_hold_in_the_digits_0_to_9(typed: list[str]) -> None:
+    year_end = question("turnover_year_end")
+    assert read_value(year_end, typed, date(2026, 11, 25)) == (
+        None,
+        "The date the financial year ended must be a real date",
+    )

@@ -34,6 +34,17 @@ VALID = [str(NEXT_YEAR.day), str(NEXT_YEAR.month), str(NEXT_YEAR.year)]
 # What a hand-made request may send for one date: nothing, too few boxes, or one too many (the
 # first three a real date, so only refusing the fourth makes it an error).
 TAMPERED = {"none": [], "one": ["5"], "two": ["5", "4"], "four": [*VALID, "7"]}
+# Numbers no box can hold, and digits of other scripts (int() reads them; a date may not).
+HOSTILE = {
+    "twenty-digit day": ["9" * 20, VALID[1], VALID[2]],
+    "twenty-digit month": [VALID[0], "9" * 20, VALID[2]],
+    "thousands of digits": ["1" * 5000, VALID[1], VALID[2]],
+    "full-width": ["１", "４", "２０２７"],
+    "arabic-indic": ["١", "٤", "٢٠٢٧"],
+    "full-width year": [VALID[0], VALID[1], "２０２７"],
+    "three-digit day": ["001", VALID[1], VALID[2]],
+}
+EVERY = {**TAMPERED, **HOSTILE}
 
 
 class PeriodLikeForm(FlaskForm):
@@ -84,6 +95,16 @@ def with_date(data: dict[str, Any], name: str, values: list[str]) -> dict[str, A
         (["1", "one", "2027"], "Start date must be a real date"),
         (["1", "4", "20"], "Year must include 4 numbers"),
         (["1", "4", "2020", "7"], "Start date must be a real date"),
+        (["9" * 20, "4", "2027"], "Start date must be a real date"),
+        (["1", "9" * 20, "2027"], "Start date must be a real date"),
+        (["1" * 5000, "4", "2027"], "Start date must be a real date"),
+        (["１", "４", "２０２７"], "Start date must be a real date"),
+        (["١", "٤", "٢٠٢٧"], "Start date must be a real date"),
+        (["1", "4", "２０２７"], "Start date must be a real date"),
+        (["1²", "4", "2027"], "Start date must be a real date"),
+        (["001", "4", "2027"], "Start date must be a real date"),
+        (["1", "004", "2027"], "Start date must be a real date"),
+        (["1", "4", "20270"], "Year must include 4 numbers"),
     ],
 )
 def test_the_gov_uk_messages(app: Flask, values: list[str] | None, message: str) -> None:
@@ -125,7 +146,7 @@ def test_a_stored_date_is_shown_as_people_type_it(app: Flask) -> None:
 # --- every page with a date input --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("values", list(TAMPERED.values()), ids=list(TAMPERED))
+@pytest.mark.parametrize("values", list(EVERY.values()), ids=list(EVERY))
 def test_the_period_page(client: FlaskClient, values: list[str]) -> None:
     sign_in(client, administrator())
     data = with_date(
@@ -138,7 +159,7 @@ def test_the_period_page(client: FlaskClient, values: list[str]) -> None:
     assert boxes(page, "start_date") == [*values[:3], "", "", ""][:3]
 
 
-@pytest.mark.parametrize("values", list(TAMPERED.values()), ids=list(TAMPERED))
+@pytest.mark.parametrize("values", list(EVERY.values()), ids=list(EVERY))
 def test_the_documents_upload_page(client: FlaskClient, app: Flask, values: list[str]) -> None:
     world = build_world()
     sign_in(client, world.owner)
@@ -155,7 +176,7 @@ def test_the_documents_upload_page(client: FlaskClient, app: Flask, values: list
     assert documents.current_documents(world.supplier.id) == []
 
 
-@pytest.mark.parametrize("values", list(TAMPERED.values()), ids=list(TAMPERED))
+@pytest.mark.parametrize("values", list(EVERY.values()), ids=list(EVERY))
 def test_the_clarification_request_page(client: FlaskClient, app: Flask, values: list[str]) -> None:
     office = make_office()
     application = sent_application(office.world, office.world.supplier, received_at=utcnow())
@@ -171,7 +192,7 @@ def test_the_clarification_request_page(client: FlaskClient, app: Flask, values:
     )
 
 
-@pytest.mark.parametrize("values", list(TAMPERED.values()), ids=list(TAMPERED))
+@pytest.mark.parametrize("values", list(EVERY.values()), ids=list(EVERY))
 def test_the_clarification_answer_page(client: FlaskClient, app: Flask, values: list[str]) -> None:
     office = make_office()
     application = sent_application(office.world, office.world.supplier, received_at=utcnow())
@@ -211,7 +232,7 @@ QUESTIONNAIRE_DATES = [
 ]
 
 
-@pytest.mark.parametrize("values", list(TAMPERED.values()), ids=list(TAMPERED))
+@pytest.mark.parametrize("values", list(EVERY.values()), ids=list(EVERY))
 @pytest.mark.parametrize(
     ("section", "name", "typed"), QUESTIONNAIRE_DATES, ids=[s for s, _, _ in QUESTIONNAIRE_DATES]
 )
@@ -237,7 +258,7 @@ def test_the_questionnaire_sections_with_dates(
     assert f"#{name}-day" in errors
 
 
-@pytest.mark.parametrize("values", list(TAMPERED.values()), ids=list(TAMPERED))
+@pytest.mark.parametrize("values", list(EVERY.values()), ids=list(EVERY))
 def test_a_renewal_section_with_dates(client: FlaskClient, app: Flask, values: list[str]) -> None:
     office = make_office()
     admitted(office.world, office.world.supplier, 1)
