@@ -24,6 +24,7 @@ from dps.extensions import db, login_manager
 from dps.models.accounts import User
 from dps.rules.refusals import NotAllowed, NotFound
 from dps.web.access import Area, current_role, init_access
+from dps.web.numbers import IdConverter
 from dps.web.security import init_security
 
 
@@ -130,6 +131,8 @@ def register_web(app: Flask) -> None:
     from dps.web.public.routes import bp as public_bp
     from dps.web.supplier import bp as supplier_bp
 
+    # Before any route is added: every <int:...> is an id bounded to what a row can have.
+    app.url_map.converters["int"] = IdConverter
     init_security(app)
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = "Sign in to continue."

@@ -42,6 +42,7 @@ from dps.web.admin.review_forms import (
     QueueFilterForm,
 )
 from dps.web.downloads import document_download
+from dps.web.numbers import within_pages
 from dps.web.refusals import show_refusal
 
 
@@ -71,12 +72,16 @@ def _to_review(application: Application, anchor: str | None = None) -> Response:
 def applications() -> str:
     filters_form = QueueFilterForm(formdata=request.args)
     filters_form.offer(work_queue.queue_lots(), work_queue.administrators())
-    queue = work_queue.work_queue(
-        filters_form.filters(),
-        viewer_id=current_actor().id,
-        at=utcnow(),
-        page=request.args.get("page", 1, type=int) or 1,
-        per_page=current_app.config["REVIEW_PAGE_SIZE"],
+    filters = filters_form.filters()
+    queue = within_pages(
+        lambda page: work_queue.work_queue(
+            filters,
+            viewer_id=current_actor().id,
+            at=utcnow(),
+            page=page,
+            per_page=current_app.config["REVIEW_PAGE_SIZE"],
+        ),
+        lambda shown: shown.pagination.pages,
     )
     return render_template("admin/applications_queue.html", filters_form=filters_form, queue=queue)
 

@@ -6,7 +6,7 @@ administrator reads what the portal sent.
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from dps.models.outbox import OutboxMessage
@@ -14,6 +14,7 @@ from dps.outside.mail import BACKEND_RECORD
 from dps.services.common import outbox
 from dps.web.access import Area, allow, current_actor
 from dps.web.admin import bp
+from dps.web.numbers import within_pages
 
 
 def _email_or_404(message_id: int) -> OutboxMessage:
@@ -26,10 +27,9 @@ def _email_or_404(message_id: int) -> OutboxMessage:
 @bp.get("/emails")
 @allow(Area.ADMIN)
 def emails() -> str:
-    page = request.args.get("page", 1, type=int) or 1
     return render_template(
         "admin/emails.html",
-        pagination=outbox.list_emails(max(page, 1)),
+        pagination=within_pages(outbox.list_emails, lambda pagination: pagination.pages),
         recording=current_app.config["MAIL_BACKEND"] == BACKEND_RECORD,
     )
 

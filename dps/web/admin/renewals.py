@@ -3,8 +3,6 @@ once), following the renewals (overdue ones flagged), their new snapshots and ch
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea
@@ -15,25 +13,20 @@ from wtforms.validators import DataRequired, Length
 from dps.models.base import utcnow
 from dps.models.organisations import Organisation
 from dps.models.renewals import DeclarationRenewal
+from dps.rules import digits
 from dps.services.pool import renewal_declarations, renewals
 from dps.services.qualification import registry
 from dps.web.access import Area, allow, current_actor
 from dps.web.admin import bp
 from dps.web.admin.forms import REASON_MAX_LENGTH
+from dps.web.numbers import id_argument
 from dps.web.refusals import show_refusal
-
-
-def _optional_int(value: Any) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
 
 
 class NewRenewalForm(FlaskForm):
     organisation = SelectField(
         "Supplier",
-        coerce=_optional_int,
+        coerce=digits.an_id,
         validators=[DataRequired(message="Select the supplier")],
         widget=GovSelect(),
     )
@@ -93,7 +86,7 @@ def new_renewal() -> str | Response:
     form = NewRenewalForm()
     form.offer(suppliers)
     if request.method == "GET":
-        form.organisation.data = request.args.get("organisation_id", type=int)
+        form.organisation.data = id_argument("organisation_id")
     if form.validate_on_submit():
         try:
             renewal = renewals.request_renewal(

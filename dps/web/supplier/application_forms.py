@@ -15,16 +15,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, HiddenField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
+from dps.rules import digits
 from dps.services.applications.drafting import LotAvailability
 
 REASON_MAX = 2000
-
-
-def _optional_int(value: Any) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
 
 
 class LotsForm(FlaskForm):
@@ -37,7 +31,7 @@ class LotsForm(FlaskForm):
         widget=GovCheckboxesInput(),
     )
     # The application this one follows (applying again after a decision), if any.
-    follows = HiddenField(filters=[_optional_int])
+    follows = HiddenField(filters=[digits.an_id])
     submit = SubmitField("Save and continue", widget=GovSubmitInput())
 
     def offer(self, availability: list[LotAvailability]) -> None:

@@ -15,6 +15,7 @@ from dps.services.applications import drafting, snapshot, submission, task_list,
 from dps.services.dps import period as dps_service
 from dps.services.qualification import clarifications
 from dps.web.access import Area, allow, current_actor, organisation_id_or_404
+from dps.web.numbers import id_argument
 from dps.web.refusals import show_refusal
 from dps.web.supplier import bp
 from dps.web.supplier.application_forms import DeclarationForm, LotsForm, WithdrawForm
@@ -55,7 +56,7 @@ def start_application() -> Any:
     form = LotsForm()
     form.offer(availability)
     if request.method == "GET":
-        form.follows.data = request.args.get("follows", type=int)
+        form.follows.data = id_argument("follows")
     follows = _application_or_404(form.follows.data) if form.follows.data else None
     if form.validate_on_submit():
         try:

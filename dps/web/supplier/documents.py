@@ -14,11 +14,13 @@ from werkzeug.wrappers import Response
 
 from dps.models.documents import Document
 from dps.outside import filetypes
+from dps.rules import digits
 from dps.rules.enums import DocumentKind
 from dps.services.suppliers import documents
 from dps.web.access import Area, allow, current_actor, organisation_id_or_404
 from dps.web.auth.routes import safe_next
 from dps.web.downloads import document_download
+from dps.web.numbers import id_argument
 from dps.web.refusals import show_refusal
 from dps.web.supplier import bp
 from dps.web.supplier.documents_forms import DocumentForm, KindForm
@@ -28,9 +30,8 @@ UPLOAD_ENDPOINT = "supplier.upload_document"
 
 
 def _document_or_404(document_id: Any) -> Document:
-    try:
-        wanted = int(document_id)
-    except (TypeError, ValueError):
+    wanted = digits.an_id(document_id)
+    if wanted is None:
         abort(404)
     found = documents.get_document(wanted, organisation_id_or_404())
     if found is None:
@@ -166,13 +167,10 @@ def _upload_too_large(message: str) -> str | None:
 
 
 def _replaced_from_url() -> Document | None:
-    wanted = request.args.get("replaces")
-    if not wanted:
+    wanted = id_argument("replaces")
+    if wanted is None:
         return None
-    try:
-        return documents.get_document(int(wanted), organisation_id_or_404())
-    except ValueError:
-        return None
+    return documents.get_document(wanted, organisation_id_or_404())
 
 
 @bp.get("/documents/<int:document_id>")
