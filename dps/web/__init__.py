@@ -24,6 +24,7 @@ from dps.extensions import db, login_manager
 from dps.models.accounts import User
 from dps.rules.refusals import NotAllowed, NotFound
 from dps.web.access import Area, current_role, init_access
+from dps.web.forms import init_forms
 from dps.web.numbers import IdConverter
 from dps.web.security import init_security
 
@@ -147,6 +148,7 @@ def register_web(app: Flask) -> None:
 
     app.before_request(_end_idle_sessions)
     init_access(app)
+    init_forms(app)
     app.context_processor(_template_context)
     app.register_error_handler(HTTPException, _error_page)
     app.register_error_handler(CSRFError, _csrf_error)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, abort, render_template, request, url_for
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSubmitInput
 from wtforms import SelectMultipleField, SubmitField
 from wtforms.fields.choices import SelectChoice
@@ -14,12 +13,13 @@ from wtforms.fields.choices import SelectChoice
 from dps.rules.enums import OrganisationSize
 from dps.rules.profile_values import REGIONS
 from dps.services.pool import listing
+from dps.web.forms import PortalForm
 
 SIZE_CHOICES = [SelectChoice(size.value, listing.SIZE_LABELS[size]) for size in OrganisationSize]
 REGION_CHOICES = [SelectChoice(key, label) for key, label in REGIONS.items()]
 
 
-class PoolFilterForm(FlaskForm):
+class PoolFilterForm(PortalForm):
     """Read from the query string: a bookmarkable, downloadable view, so no CSRF token."""
 
     class Meta:

@@ -31,6 +31,7 @@ from dps.rules.questionnaire.definition import (
     applies,
 )
 from dps.rules.timefmt import format_date, format_pence
+from dps.rules.typed_text import control_characters_message, has_control_characters
 
 MONEY_PATTERN = re.compile(r"([0-9]+)(?:\.([0-9]{1,2}))?")
 MAX_POUNDS_DIGITS = 12  # up to £999,999,999,999: more is a typing slip
@@ -172,6 +173,8 @@ def read_value(question: Question, raw: Any, today: date) -> tuple[Any, str | No
     if not text:
         return None, None
     name = capitalised(question.error_name)
+    if has_control_characters(text, multi_line=question.type == QuestionType.TEXTAREA):
+        return None, control_characters_message(name)
     match question.type:
         case QuestionType.RADIOS | QuestionType.YESNO:
             if text not in {option.value for option in question.choices}:

@@ -4,7 +4,6 @@ applications and history), and suspending, reinstating or removing a supplier fr
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea
 from werkzeug.wrappers import Response
 from wtforms import SubmitField, TextAreaField
@@ -17,10 +16,11 @@ from dps.services.pool import admissions, renewal_declarations
 from dps.web import pool_pages
 from dps.web.access import Area, allow, current_actor
 from dps.web.admin import bp
+from dps.web.forms import PortalForm
 from dps.web.refusals import show_refusal
 
 
-class ChangeAdmissionForm(FlaskForm):
+class ChangeAdmissionForm(PortalForm):
     reason = TextAreaField(
         "Reason",
         description="The supplier reads this in the email we send, and it is kept in the history.",

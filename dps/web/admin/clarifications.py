@@ -10,7 +10,6 @@ from datetime import date
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea
 from werkzeug.wrappers import Response
 from wtforms import SubmitField, TextAreaField
@@ -26,10 +25,11 @@ from dps.web.access import Area, allow, current_actor
 from dps.web.admin import bp
 from dps.web.downloads import document_download
 from dps.web.fields import GovDateField
+from dps.web.forms import PortalForm
 from dps.web.refusals import show_refusal
 
 
-class ClarificationForm(FlaskForm):
+class ClarificationForm(PortalForm):
     question = TextAreaField(
         "Your question for the supplier",
         description="Say what you need to know, and which answer or document it is about. "

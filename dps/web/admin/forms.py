@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSubmitInput,
@@ -20,6 +19,7 @@ from dps.models.organisations import Organisation
 from dps.rules.enums import MembershipType, Role
 from dps.services.accounts.organisations import consequence_of
 from dps.web.fields import GovDateField
+from dps.web.forms import PortalForm
 
 MEMBERSHIP_TYPE_CHOICES = [SelectChoice(t.value, t.label) for t in MembershipType]
 REASON_MAX_LENGTH = 2000
@@ -35,7 +35,7 @@ def _radio_items(hints: dict[str, str]) -> list[dict[str, Any]]:
     return [{"hint": {"text": hints[value]}} for value in hints]
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(PortalForm):
     name = StringField(
         "Organisation name",
         validators=[
@@ -68,7 +68,7 @@ class OrganisationForm(FlaskForm):
         return _radio_items({t.value: consequence_of(t) for t in MembershipType})
 
 
-class ContractingAuthorityForm(FlaskForm):
+class ContractingAuthorityForm(PortalForm):
     is_contracting_authority = RadioField(
         "Is this organisation a contracting authority?",
         choices=CONTRACTING_AUTHORITY_CHOICES,
@@ -91,7 +91,7 @@ class ContractingAuthorityForm(FlaskForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
-class MembershipTypeForm(FlaskForm):
+class MembershipTypeForm(PortalForm):
     membership_type = RadioField(
         "New membership type",
         choices=MEMBERSHIP_TYPE_CHOICES,
@@ -102,7 +102,7 @@ class MembershipTypeForm(FlaskForm):
     submit = SubmitField("Change membership type", widget=GovSubmitInput())
 
 
-class InvitationForm(FlaskForm):
+class InvitationForm(PortalForm):
     email = StringField(
         "Email address",
         validators=[DataRequired(message="Enter the person’s email address")],
@@ -138,7 +138,7 @@ class InvitationForm(FlaskForm):
         return [{"hint": {"text": hints[role]}} for role in roles]
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(PortalForm):
     start_date = GovDateField("Start date", description="For example, 1 4 2020")
     end_date = GovDateField(
         "End date", description="The last day the DPS is open. For example, 23 2 2029"

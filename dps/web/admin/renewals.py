@@ -4,7 +4,6 @@ once), following the renewals (overdue ones flagged), their new snapshots and ch
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea
 from werkzeug.wrappers import Response
 from wtforms import SelectField, SubmitField, TextAreaField
@@ -19,11 +18,12 @@ from dps.services.qualification import registry
 from dps.web.access import Area, allow, current_actor
 from dps.web.admin import bp
 from dps.web.admin.forms import REASON_MAX_LENGTH
+from dps.web.forms import PortalForm
 from dps.web.numbers import id_argument
 from dps.web.refusals import show_refusal
 
 
-class NewRenewalForm(FlaskForm):
+class NewRenewalForm(PortalForm):
     organisation = SelectField(
         "Supplier",
         coerce=digits.an_id,
@@ -38,11 +38,11 @@ class NewRenewalForm(FlaskForm):
         ]
 
 
-class AskEveryoneForm(FlaskForm):
+class AskEveryoneForm(PortalForm):
     submit = SubmitField("Ask every admitted supplier", widget=GovSubmitInput())
 
 
-class CancelRenewalForm(FlaskForm):
+class CancelRenewalForm(PortalForm):
     reason = TextAreaField(
         "Why are you cancelling the request?",
         description="The supplier is told the request has been cancelled; the reason is kept "

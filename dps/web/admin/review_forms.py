@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovRadioInput,
@@ -28,6 +27,7 @@ from dps.models.dps import Lot
 from dps.rules.enums import ApplicationStatus, LotOutcome
 from dps.services.qualification.decisions import REASON_CODES, Decision
 from dps.services.qualification.work_queue import QUEUE_STATUSES, OfficerFilter, QueueFilters
+from dps.web.forms import PortalForm
 
 # How administrators read each status (the supplier's words differ: see applications_macros).
 STATUS_LABELS = {
@@ -40,7 +40,7 @@ STATUS_LABELS = {
 }
 
 
-class QueueFilterForm(FlaskForm):
+class QueueFilterForm(PortalForm):
     """Read from the query string: a bookmarkable view of the queue, so no CSRF token."""
 
     class Meta:
@@ -76,7 +76,7 @@ class QueueFilterForm(FlaskForm):
         )
 
 
-class AssignForm(FlaskForm):
+class AssignForm(PortalForm):
     officer = SelectField(
         "Officer",
         validators=[InputRequired(message="Select an administrator from the list")],
@@ -91,16 +91,16 @@ class AssignForm(FlaskForm):
         ]
 
 
-class AssignToMeForm(FlaskForm):
+class AssignToMeForm(PortalForm):
     officer = HiddenField(id="officer-me")
     take = SubmitField("Assign to me", widget=GovSubmitInput())
 
 
-class ActionForm(FlaskForm):
+class ActionForm(PortalForm):
     """A button that acts (runs a check again): only the CSRF token travels."""
 
 
-class ExtendClockForm(FlaskForm):
+class ExtendClockForm(PortalForm):
     justification = TextAreaField(
         "Why is more time justified?",
         description=(
@@ -112,7 +112,7 @@ class ExtendClockForm(FlaskForm):
     submit = SubmitField("Extend to 15 working days", widget=GovSubmitInput())
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(PortalForm):
     outcome = RadioField(
         "Decision",
         choices=[

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import Field, Form, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from dps.services.accounts import passwords, totp
+from dps.web.forms import PortalForm
 
 
 def _strip(value: Any) -> Any:
@@ -59,7 +59,7 @@ CHOOSING_HINT = (
 )
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(PortalForm):
     organisation_name = StringField(
         "Organisation name",
         filters=[_strip],
@@ -93,7 +93,7 @@ class RegistrationForm(FlaskForm):
     submit = SubmitField("Create account", widget=GovSubmitInput())
 
 
-class SignInForm(FlaskForm):
+class SignInForm(PortalForm):
     email = _email_field()
     password = PasswordField(
         "Password",
@@ -103,14 +103,14 @@ class SignInForm(FlaskForm):
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 
-class EmailForm(FlaskForm):
+class EmailForm(PortalForm):
     """Asks only for an address: resending a confirmation, requesting a reset."""
 
     email = _email_field()
     submit = SubmitField("Send email", widget=GovSubmitInput())
 
 
-class CodeForm(FlaskForm):
+class CodeForm(PortalForm):
     code = StringField(
         "Enter the 6-digit code from your authenticator app",
         filters=[lambda value: totp.normalise_code(value) if isinstance(value, str) else value],
@@ -141,7 +141,7 @@ def _confirm_field(label: str = "Confirm your new password") -> PasswordField:
     )
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(PortalForm):
     password = _new_password_field()
     password_confirm = _confirm_field()
     submit = SubmitField("Change password", widget=GovSubmitInput())
@@ -152,7 +152,7 @@ class ResetPasswordForm(FlaskForm):
         self.account_email = account_email
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(PortalForm):
     current_password = PasswordField(
         "Current password",
         validators=[DataRequired("Enter your current password")],

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import login_user
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField, SubmitField
@@ -16,6 +15,7 @@ from dps.services.accounts import signing_in
 from dps.services.accounts.passwords import MIN_LENGTH
 from dps.web.access import Area, allow
 from dps.web.auth import bp
+from dps.web.forms import PortalForm
 from dps.web.refusals import show_refusal
 
 # Each reason a link cannot be used, with the status that says so to a browser and a robot.
@@ -28,7 +28,7 @@ UNUSABLE_STATUS = {
 }
 
 
-class AcceptInvitationForm(FlaskForm):
+class AcceptInvitationForm(PortalForm):
     name = StringField(
         "Full name",
         validators=[

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
@@ -17,11 +16,12 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from dps.rules import digits
 from dps.services.applications.drafting import LotAvailability
+from dps.web.forms import PortalForm
 
 REASON_MAX = 2000
 
 
-class LotsForm(FlaskForm):
+class LotsForm(PortalForm):
     lots = SelectMultipleField(
         "Which lots are you applying for?",
         coerce=int,
@@ -61,7 +61,7 @@ class LotsForm(FlaskForm):
         return items
 
 
-class DeclarationForm(FlaskForm):
+class DeclarationForm(PortalForm):
     declaration_name = StringField(
         "Full name",
         validators=[
@@ -90,7 +90,7 @@ class DeclarationForm(FlaskForm):
     submit = SubmitField("Accept and send application", widget=GovSubmitInput())
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(PortalForm):
     reason = StringField(
         "Why are you withdrawing? (optional)",
         description="This helps us improve the service. You do not have to tell us.",

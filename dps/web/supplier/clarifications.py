@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
@@ -32,6 +31,7 @@ from dps.services.qualification import clarifications
 from dps.services.suppliers import documents
 from dps.services.suppliers.document_checks import TITLE_MAX_LENGTH
 from dps.web.access import Area, allow, current_actor, current_organisation_id
+from dps.web.forms import PortalForm
 from dps.web.refusals import show_refusal
 from dps.web.supplier import bp
 from dps.web.supplier.documents_forms import ExpiryDateField
@@ -46,7 +46,7 @@ UPLOAD_FIELDS = {
 }
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(PortalForm):
     answer = TextAreaField(
         "Your answer",
         validators=[

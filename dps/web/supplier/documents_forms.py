@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovFileInput,
@@ -22,6 +21,7 @@ from dps.models.documents import Document
 from dps.rules.enums import DocumentKind
 from dps.services.suppliers.document_checks import TITLE_MAX_LENGTH
 from dps.web.fields import GovDateField
+from dps.web.forms import PortalForm
 
 KIND_HINTS = {
     DocumentKind.EMPLOYERS_LIABILITY: "Only if you employ anyone.",
@@ -30,7 +30,7 @@ KIND_HINTS = {
 }
 
 
-class KindForm(FlaskForm):
+class KindForm(PortalForm):
     kind = RadioField(
         "What are you uploading?",
         choices=[SelectChoice(kind.value, kind.label) for kind in DocumentKind],
@@ -58,7 +58,7 @@ class ExpiryDateField(GovDateField):
         return None
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(PortalForm):
     expires_on = ExpiryDateField("Date the certificate expires")
     title = StringField(
         "Title (optional)",

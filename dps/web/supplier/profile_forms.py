@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovRadioInput,
@@ -26,6 +25,7 @@ from wtforms.fields.choices import SelectChoice
 from dps.models.suppliers import SupplierProfile
 from dps.rules.enums import LegalForm, OrganisationSize
 from dps.services.suppliers import profiles
+from dps.web.forms import PortalForm
 
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 
@@ -80,7 +80,7 @@ def _text(label: str, description: str = "") -> StringField:
     return StringField(label, description=description, widget=GovTextInput())
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(PortalForm):
     legal_name = _text(
         "Legal name",
         "As registered, for example with Companies House, the FCA or a charity regulator.",

@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxesInput,
@@ -35,6 +34,7 @@ from wtforms.fields.choices import SelectChoice
 from dps.rules import digits
 from dps.rules.questionnaire.definition import Question, QuestionType, Section, reveal_target
 from dps.web.fields import DateBoxesInput
+from dps.web.forms import PortalForm
 
 # The posted name and value of the buttons that change a repeating group without leaving it.
 ACTION = "action"
@@ -103,7 +103,7 @@ def _field_for(question: Question) -> Field:
             return StringField(label, widget=GovTextInput())
 
 
-class SectionForm(FlaskForm):
+class SectionForm(PortalForm):
     """Fields are added per question by ``section_form``; errors come from the service."""
 
     section: Section

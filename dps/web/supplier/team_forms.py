@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired
 
+from dps.web.forms import PortalForm
 
-class InviteColleagueForm(FlaskForm):
+
+class InviteColleagueForm(PortalForm):
     email = StringField(
         "Email address",
         validators=[DataRequired(message="Enter your colleague’s email address")],
@@ -18,7 +19,7 @@ class InviteColleagueForm(FlaskForm):
     submit = SubmitField("Send invitation", widget=GovSubmitInput())
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """A confirmation that carries nothing but its CSRF token; the URL names the person."""
 
     submit = SubmitField("Confirm", widget=GovSubmitInput())

@@ -131,3 +131,33 @@ def test_a_date_is_numbers_its_boxes_can_hold_in_the_digits_0_to_9(typed: list[s
         None,
         "The date the financial year ended must be a real date",
     )
+
+
+# --- control characters (issue 11) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question_id", "typed"),
+    [
+        ("parent_name", "Holdings\x00Ltd"),
+        ("parent_name", "Holdings\x1bLtd"),
+        ("parent_name", "Holdings\nLtd"),
+        ("trading_months", "1\x002"),
+        ("bid_type", "single\x00"),
+    ],
+)
+def test_control_characters_are_refused_naming_the_question(question_id: str, typed: str) -> None:
+    asked = question(question_id)
+    name = asked.error_name
+    assert read_value(asked, typed, date.today()) == (
+        None,
+        f"{name[0].upper()}{name[1:]} must not contain control characters",
+    )
+
+
+def test_a_long_answer_keeps_its_line_breaks_and_tabs() -> None:
+    textarea = next(q for _, q in PACKAGED.questions() if q.type.value == "textarea")
+    assert read_value(textarea, "First line\n\tSecond line", date.today()) == (
+        "First line\n\tSecond line",
+        None,
+    )

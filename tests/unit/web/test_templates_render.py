@@ -61,6 +61,7 @@ from dps.web.auth.forms import (
     SignInForm,
 )
 from dps.web.buyer import award_pages
+from dps.web.forms import NUL_REFUSED, NulRefused
 from dps.web.pool_pages import PoolFilterForm
 from dps.web.supplier.documents_forms import DocumentForm, KindForm
 from dps.web.supplier.profile import summary_context
@@ -526,7 +527,10 @@ TEMPLATES: dict[str, list[Rendering]] = {
     "public/privacy.html": [Page(lambda s: {})],
     "public/cookies.html": [Page(lambda s: {}), Page(lambda s: {}, "viewer")],
     # errors
-    "errors/400.html": [Page(_error(InternalServerError()))],
+    "errors/400.html": [
+        Page(_error(InternalServerError())),
+        Page(_error(NulRefused(), NUL_REFUSED)),
+    ],
     "errors/403.html": [
         Page(_error(Forbidden())),
         Page(_error(Forbidden()), "supplier_user"),
