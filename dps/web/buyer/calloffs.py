@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from dps.models.base import utcnow
 from dps.models.calloffs import CallOff
+from dps.rules import digits
 from dps.rules.refusals import Refusal
 from dps.services.awards import record
 from dps.services.calloffs import cancelling, documents, drafting, panel, publishing, questions
@@ -55,7 +56,7 @@ def calloff_new() -> Page:
         try:
             call_off = drafting.start_draft(
                 organisation_id_or_404(),
-                int(request.form.get("lot") or 0),
+                digits.an_id(request.form.get("lot")) or 0,
                 actor=current_actor(),
             )
         except (CallOffRefused, ValueError) as refused:

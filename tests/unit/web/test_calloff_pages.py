@@ -439,3 +439,12 @@ def test_the_price_page_asks_how_price_is_scored(buyer: FlaskClient, cw: CallOff
     check = page_text(buyer.get(f"{base}/check"))
     assert "More than 25% below the average of the other prices" in check
     assert "Tie-break The lower price" in check
+
+
+@pytest.mark.parametrize("lot", ["99999999999999999999", "١", "２", "1²", "9" * 5000])
+def test_a_lot_that_is_not_a_number_of_a_lot_is_asked_for_again(
+    buyer: FlaskClient, cw: CallOffWorld, lot: str
+) -> None:
+    refused = buyer.post("/buyer/call-offs/new", data={"lot": lot})
+    assert summary(refused) == [("Select a lot", "#lot")]
+    assert db.session.scalars(db.select(CallOff)).first() is None
