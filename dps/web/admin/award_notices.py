@@ -9,6 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from dps.models.base import utcnow
+from dps.rules import digits
 from dps.rules.timefmt import london
 from dps.services.awards import quarterly
 from dps.services.awards.quarterly import NoticeRefused
@@ -32,7 +33,8 @@ def shown(refused: NoticeRefused, key: str) -> Shown:
 
 
 def _number(raw: str | None) -> int:
-    if raw is None or not raw.isdigit():
+    # A year or a quarter: four of the digits 0 to 9 at most ("²" passes isdigit, not int).
+    if raw is None or not digits.is_digits(raw, most=4):
         abort(400)
     return int(raw)
 

@@ -177,3 +177,17 @@ def test_the_id_converter_refuses_digits_of_other_scripts(site: tuple[Flask, Wor
     app, world = site
     response = client_for(app, world, "administrator").get("/admin/emails/١")
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("year", "quarter"),
+    [("2²", "1"), ("٢٠٢٧", "1"), ("2027", "１"), ("9" * 30, "1"), ("2027", "9" * 30)],
+)
+def test_a_quarters_year_and_number_are_digits_a_box_can_hold(
+    site: tuple[Flask, World], year: str, quarter: str
+) -> None:
+    app, world = site
+    response = client_for(app, world, "administrator").post(
+        "/admin/award-notices", data={"year": year, "quarter": quarter}
+    )
+    assert response.status_code == 400
