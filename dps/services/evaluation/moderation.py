@@ -22,6 +22,7 @@ from dps.models.calloffs import CallOff, CallOffQuestion
 from dps.models.evaluation import ModeratedScore, PanelScore
 from dps.models.tenders import Tender
 from dps.rules import calloff_values
+from dps.rules.digits import whole
 from dps.rules.enums import CallOffStatus
 from dps.rules.refusals import NotAllowed, Refusal
 from dps.services.common import audit
@@ -182,7 +183,7 @@ def problems_with(call_off: CallOff, typed: Mapping[int, Typed]) -> list[Refusal
                     f"Question {n}: enter the moderated score", field=score_field(question)
                 )
             )
-        elif not (raw.isdigit() and 0 <= int(raw) <= top):
+        elif not ((number := whole(raw)) is not None and 0 <= number <= top):
             problems.append(
                 ModerationRefused(
                     f"Question {n}: the moderated score must be a whole number from 0 to {top}",

@@ -24,6 +24,7 @@ from dps.models.calloffs import CallOff, CallOffQuestion, PanelMember
 from dps.models.evaluation import PanelScore
 from dps.models.tenders import Tender
 from dps.rules import calloff_values
+from dps.rules.digits import whole
 from dps.rules.refusals import NotAllowed, Refusal
 from dps.services.common import audit
 from dps.services.common.locking import lock_row
@@ -101,7 +102,8 @@ def problems_with(call_off: CallOff, typed: Mapping[int, Typed]) -> list[Refusal
         entry = typed.get(question.id, Typed())
         raw = calloff_values.text(entry.score)
         top = question.max_score or 0
-        if raw and not (raw.isdigit() and 0 <= int(raw) <= top):
+        number = whole(raw)
+        if raw and not (number is not None and 0 <= number <= top):
             problems.append(
                 ScoringRefused(
                     f"Question {question.position}: the score must be a whole number from 0 "

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from dps.models.base import utcnow
 from dps.models.calloffs import CallOff
+from dps.rules.digits import an_id
 from dps.rules.refusals import NotFound, Refusal
 from dps.services.awards import awarding, contracts
 from dps.services.calloffs import drafting
@@ -39,9 +40,10 @@ def _to_call_off(call_off: CallOff) -> WerkzeugResponse:
 
 
 def _tender_id(raw: str | None) -> int:
-    if not raw or not raw.isdigit():
+    tender_id = an_id(raw)
+    if tender_id is None:
         raise NotFound(raw)
-    return int(raw)
+    return tender_id
 
 
 @bp.route("/call-offs/<int:call_off_id>/prices", methods=["GET", "POST"])

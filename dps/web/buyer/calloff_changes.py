@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from dps.models.base import utcnow
 from dps.models.calloffs import CallOff
 from dps.rules import calloff_values
+from dps.rules.digits import is_digits
 from dps.rules.refusals import NotFound, Refusal
 from dps.services.calloffs import clarifications, deadlines, drafting
 from dps.services.calloffs.clarifications import ClarificationRefused, Published
@@ -127,7 +128,8 @@ def calloff_addendum(call_off_id: int) -> Page:
 def _offer(raw: str | None, call_off: CallOff) -> datetime | None:
     """The later deadline offered (seconds since the epoch in the address), if it is still
     later than the current one."""
-    if not raw or not raw.isdigit() or call_off.tender_deadline is None:
+    # Ten digits reach the year 2286: anything longer is no deadline anyone was offered.
+    if not raw or not is_digits(raw, most=10) or call_off.tender_deadline is None:
         return None
     offer = datetime.fromtimestamp(int(raw), tz=UTC)
     return offer if offer > call_off.tender_deadline else None

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from dps.models.base import utcnow
 from dps.models.calloffs import CallOff
+from dps.rules.digits import an_id
 from dps.rules.refusals import Refusal
 from dps.services.calloffs import drafting
 from dps.services.evaluation import conflicts, moderation, panel_roles, reading, scoring
@@ -70,7 +71,7 @@ def calloff_declaration(call_off_id: int) -> Page:
             choice,
             typed["reason"],
             now,
-            new_lead_id=int(new_lead) if new_lead.isdigit() else None,
+            new_lead_id=an_id(new_lead),
         )
         if not problems:
             flash("Your declaration has been recorded", "success")

@@ -20,6 +20,7 @@ from dps.models.calloffs import CallOff, PriceFormat
 from dps.rules import pcr2015
 from dps.rules.award_criteria import CCIN_PRINCIPLES, QuestionKind
 from dps.rules.calloff_values import FIELDS_BY_NAME
+from dps.rules.digits import is_digits, whole
 from dps.rules.evaluation import PriceFormula, TieBreak
 from dps.rules.refusals import Refusal
 from dps.rules.timefmt import format_date, format_datetime, format_pence, london
@@ -149,12 +150,13 @@ def removed_position(action: str, prefix: str) -> int | None:
     if not action.startswith(prefix):
         return None
     tail = action[len(prefix) :]
-    return int(tail) if tail.isdigit() else None
+    return whole(tail) if is_digits(tail, most=4) else None
 
 
 def _count(form: MultiDict[str, str], name: str) -> int:
     raw = form.get(name, "0")
-    return min(int(raw), 200) if raw.isdigit() else 0
+    number = whole(raw)
+    return min(number, 200) if number is not None else 0
 
 
 # --- what each page is given ----------------------------------------------------------------

@@ -108,7 +108,7 @@ def test_the_lead_reviews_a_flagged_price_with_every_problem_at_once(
     after = lead.get(url)
     assert "Tender rejected" in page_text(after) and "None received" in page_text(after)
     # A tender of another call-off, or one not flagged, is not found.
-    for tender_id in ("999999", str(ew.tenders[0].id), "x"):
+    for tender_id in ("999999", str(ew.tenders[0].id), "x", "²", "9" * 30):
         response = lead.post(url, data={"tender_id": tender_id, "decision": "accepted"})
         assert response.status_code == 404, tender_id
 

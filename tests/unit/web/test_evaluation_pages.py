@@ -105,6 +105,14 @@ def test_a_member_declares_scores_and_submits(client: FlaskClient, ew: Evaluatio
         ("Question 2: enter why you gave this score", f"#justification-{social.id}"),
     ]
     assert bad.soup.select_one(f"#score-{quality.id}")["value"] == "7"  # what was typed is kept
+    # Digits of other scripts and numbers of any length are a score to put right, not an error.
+    for odd in ("²", "５", "9" * 40, "-1", "3.5"):
+        other = browser.post(
+            score_url,
+            data={f"score-{quality.id}": odd, f"justification-{quality.id}": "Good"},
+        )
+        assert other.status_code == 400, odd
+        assert summary(other)[0][0].startswith("Question 1: the score must be a whole number")
     assert bad.soup.select_one(f"#justification-{quality.id}").get_text() == "Very good"
     assert db.session.scalar(db.select(db.func.count()).select_from(PanelScore)) == 0
     saved = browser.post(
