@@ -48,7 +48,7 @@ CATALYST = "Community Catalyst CIC"
 NORTHERN_OWNER = "northern-coop@example.org"
 CATALYST_OWNER = "community-catalyst@example.org"
 
-# Scores for questions 1 to 3 (each out of 5), with the justification each member writes.
+# Each member's scores for questions 1 to 3 (each out of 5); each comes with a `justification`.
 EVALUATOR_SCORES = {NORTHERN: (5, 4, 5), CATALYST: (3, 3, 4)}
 LEAD_SCORES = {NORTHERN: (4, 4, 5), CATALYST: (3, 2, 4)}
 MODERATED = {NORTHERN: (5, 4, 5), CATALYST: (3, 3, 4)}
