@@ -15,6 +15,7 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE_PATH = PROJECT_ROOT / "instance"
@@ -217,7 +218,50 @@ def check_production(config: dict[str, Any]) -> None:
             "Celery tasks would run in-process: set CELERY_BROKER_URL (or REDIS_URL) "
             "and run separate workers."
         )
+    problems.extend(_unsafe_web_settings(config))
     if problems:
         raise ConfigurationError(
             "Refusing to start with DPS_ENV=production:\n- " + "\n- ".join(problems)
         )
+
+
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}  # noqa: S104 (names, not a bind)
+
+
+def _unsafe_web_settings(config: dict[str, Any]) -> list[str]:
+    """The protections a laptop or a test may turn off, and production may not."""
+    problems = []
+    if not config["WTF_CSRF_ENABLED"]:
+        problems.append(
+            "WTF_CSRF_ENABLED is off: another site could post forms as a signed-in person."
+        )
+    if not config["RATELIMIT_ENABLED"]:
+        problems.append(
+            "RATELIMIT_ENABLED is off: passwords and codes could be guessed without limit."
+        )
+    elif config["RATELIMIT_STORAGE_URI"].startswith("memory"):
+        problems.append(
+            "Rate limits would be counted in memory, separately in each process and lost on "
+            "restart: set RATELIMIT_STORAGE_URI (or REDIS_URL) to a shared Redis."
+        )
+    if not config["SESSION_COOKIE_SECURE"]:
+        problems.append(
+            "SESSION_COOKIE_SECURE is off: the session cookie would also be sent over plain HTTP."
+        )
+    if config["MAIL_BACKEND"] != "smtp" or not config["SMTP_HOST"]:
+        problems.append(
+            "SMTP_HOST is not set (or MAIL_BACKEND is not smtp): emails would only be recorded, "
+            "and nobody would receive them."
+        )
+    base_url = urlsplit(config["BASE_URL"])
+    if base_url.scheme != "https" or not base_url.hostname:
+        problems.append(
+            f"BASE_URL is {config['BASE_URL']!r}: links in emails must use https, "
+            "such as https://dps.example.org."
+        )
+    elif base_url.hostname in LOOPBACK_HOSTS:
+        problems.append(
+            f"BASE_URL is {config['BASE_URL']!r}: links in emails would lead to the reader's "
+            "own computer. Set the address people reach the portal at."
+        )
+    return problems

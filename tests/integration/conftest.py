@@ -214,6 +214,7 @@ def celery_processes(
         "MAIL_BACKEND": "smtp",
         "SMTP_HOST": "127.0.0.1",
         "SMTP_TIMEOUT_SECONDS": "5",
+        "BASE_URL": "https://dps.example.org",
     }
     for name in ("TASKS_IN_PROCESS", "SCHEDULER_IN_PROCESS", "OUTBOX_SWEEP_SECONDS"):
         env.pop(name, None)

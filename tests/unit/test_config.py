@@ -25,6 +25,8 @@ def production_env(tmp_path: Path, **changes: str | None) -> dict[str, str]:
         "SECRET_KEY": GOOD_SECRET,
         "DATABASE_URL": POSTGRES_URL,
         "REDIS_URL": REDIS_URL,
+        "SMTP_HOST": "smtp.internal",
+        "BASE_URL": "https://dps.example.org",
     }
     for name, value in changes.items():
         if value is None:
@@ -87,7 +89,38 @@ def test_production_lists_every_problem_at_once(tmp_path: Path) -> None:
     assert "SECRET_KEY is not set" in message
     assert "SQLite" in message
     assert "in-process" in message
-    assert message.count("\n- ") == 3
+    assert "SMTP_HOST is not set" in message
+    assert "BASE_URL is 'http://127.0.0.1:5000'" in message
+    assert message.count("\n- ") == 6  # the three above, rate limits in memory, mail, BASE_URL
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"WTF_CSRF_ENABLED": "false"}, "WTF_CSRF_ENABLED is off"),
+        ({"RATELIMIT_ENABLED": "0"}, "RATELIMIT_ENABLED is off"),
+        ({"SESSION_COOKIE_SECURE": "false"}, "SESSION_COOKIE_SECURE is off"),
+        ({"SMTP_HOST": None}, "SMTP_HOST is not set"),
+        ({"MAIL_BACKEND": "record"}, "emails would only be recorded"),
+        ({"BASE_URL": None}, "BASE_URL is 'http://127.0.0.1:5000': links in emails must use https"),
+        ({"BASE_URL": "http://dps.example.org"}, "must use https"),
+        ({"BASE_URL": "https://127.0.0.1:8000"}, "would lead to the reader's own computer"),
+        ({"BASE_URL": "https://localhost"}, "would lead to the reader's own computer"),
+        ({"RATELIMIT_STORAGE_URI": "memory://"}, "Rate limits would be counted in memory"),
+        # A broker elsewhere, but no Redis for the limits: they would fall back to memory.
+        (
+            {"REDIS_URL": None, "CELERY_BROKER_URL": REDIS_URL},
+            "Rate limits would be counted in memory",
+        ),
+    ],
+)
+def test_production_refuses_unsafe_web_settings_saying_why(
+    tmp_path: Path, changes: dict[str, str | None], reason: str
+) -> None:
+    message = refusal(production_env(tmp_path, **changes))
+    assert message.startswith("Refusing to start with DPS_ENV=production")
+    assert reason in message
+    assert message.count("\n- ") == 1  # only the unsafe setting is named
 
 
 def test_development_makes_a_private_secret_key_once_and_reuses_it(tmp_path: Path) -> None:

@@ -318,6 +318,9 @@ def test_the_production_setting_turns_demo_accounts_off(tmp_path: Path) -> None:
         "SECRET_KEY": "x" * 64,
         "DATABASE_URL": "postgresql://dps@db/dps",
         "CELERY_BROKER_URL": "redis://redis:6379/0",
+        "REDIS_URL": "redis://redis:6379/0",
+        "SMTP_HOST": "smtp.internal",
+        "BASE_URL": "https://dps.example.org",
     }
     assert load_config(env)["DEMO_ACCOUNTS_ALLOWED"] is False
     development = load_config({"DPS_ENV": "development"}, instance_path=tmp_path)
