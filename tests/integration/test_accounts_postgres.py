@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 import redis
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.exc import IntegrityError
 
 from dps.extensions import db
 from dps.models import AuditEvent, Organisation, User
-from dps.services.accounts import passwords
+from dps.rules.enums import Role
+from dps.services.accounts import passwords, totp
+from dps.web.auth.routes import PENDING
 from tests.conftest import make_app
 from tests.fixtures import services
-from tests.fixtures.accounts_world import PASSWORD, emails_to, link_in
+from tests.fixtures.accounts_world import PASSWORD, emails_to, link_in, make_user
 
 
 def register(client: FlaskClient, email: str) -> None:
@@ -118,3 +124,42 @@ def test_sign_in_limits_are_counted_in_redis_when_configured(tmp_path: Path) -> 
         store.delete(*keys)
         assert attempt() == 200
         store.delete(*store.keys(f"*{email}*"), *store.keys(f"*{address}*"))
+
+
+@pytest.mark.postgres
+def test_a_code_posted_by_four_sign_ins_at_once_signs_in_only_one(pg_app: Flask) -> None:
+    """Four sessions that have each given the administrator's password post the same fresh
+    code at the same moment: the code's time step is claimed once, so one is signed in."""
+    secret = totp.new_secret()
+    admin = make_user("admin@example.org", role=Role.ADMINISTRATOR, totp_secret=secret)
+    pending = {
+        "user_id": admin.id,
+        "version": admin.session_version,
+        "since": time.time(),
+        "next": None,
+    }
+    clients = [pg_app.test_client() for _ in range(4)]
+    for client in clients:
+        with client.session_transaction() as session:
+            session[PENDING] = dict(pending)
+    code = totp.code_for(secret)
+    ready = threading.Barrier(len(clients))
+
+    def post_code(client: FlaskClient) -> str | None:
+        ready.wait()
+        response = client.post("/sign-in/code", data={"code": code})
+        return response.location if response.status_code == 302 else str(response.status_code)
+
+    with ThreadPoolExecutor(len(clients)) as pool:
+        outcomes = list(pool.map(post_code, clients))
+
+    assert sorted(outcomes, key=str) == ["/home", "200", "200", "200"]
+    db.session.expire_all()
+    signed_in = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.action == "user.signed_in")
+    ).all()
+    assert len(signed_in) == 1
+    refused = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.action == "user.sign_in_failed")
+    ).all()
+    assert [event.after["reason"] for event in refused] == ["wrong or reused code"] * 3

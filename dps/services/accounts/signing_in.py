@@ -121,11 +121,10 @@ def confirm_code_set_up(user: User, code: str) -> bool:
     if user.totp_confirmed_at is not None or not user.totp_secret:
         return False
     step = totp.accepted_step(user.totp_secret, code, last_step=user.totp_last_step)
-    if step is None:
+    if step is None or not _claim_step(user, step):
         _record_failure(user, user.email, "wrong code during set-up")
         return False
     user.totp_confirmed_at = utcnow()
-    user.totp_last_step = step
     audit.record("user.totp_confirmed", user, actor=user)
     complete_sign_in(user, second_factor=True)
     return True
@@ -136,9 +135,31 @@ def sign_in_with_code(user: User, code: str) -> bool:
     if user.totp_confirmed_at is None or not user.totp_secret:
         return False
     step = totp.accepted_step(user.totp_secret, code, last_step=user.totp_last_step)
-    if step is None:
+    if step is None or not _claim_step(user, step):
         _record_failure(user, user.email, "wrong or reused code")
         return False
-    user.totp_last_step = step
     complete_sign_in(user, second_factor=True)
+    return True
+
+
+def _claim_step(user: User, step: int) -> bool:
+    """Mark ``step`` used, in one conditional UPDATE, unless another request already has.
+
+    Several sign-ins posting the same code at once all find it unused when they read it; the
+    database lets only one of them move ``totp_last_step`` forward (the others wait for its
+    commit, then find the condition no longer holds), so a code signs in once.
+    """
+    claimed = db.session.execute(
+        db.update(User)
+        .where(
+            User.id == user.id,
+            db.or_(User.totp_last_step.is_(None), User.totp_last_step < step),
+        )
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.rollback()
+        return False
+    db.session.expire(user, ["totp_last_step"])
     return True

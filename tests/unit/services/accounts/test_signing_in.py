@@ -7,13 +7,19 @@ import time
 
 from argon2 import PasswordHasher
 from flask import Flask
+from sqlalchemy.orm.attributes import set_committed_value
 
 from dps.extensions import db
-from dps.models import AuditEvent
+from dps.models import AuditEvent, User
 from dps.rules.enums import Role
-from dps.services.accounts import passwords
-from dps.services.accounts.signing_in import Outcome, record_sign_out, sign_in_with_password
-from tests.fixtures.accounts_world import PASSWORD, make_user
+from dps.services.accounts import passwords, totp
+from dps.services.accounts.signing_in import (
+    Outcome,
+    record_sign_out,
+    sign_in_with_code,
+    sign_in_with_password,
+)
+from tests.fixtures.accounts_world import PASSWORD, actions, make_user
 
 
 def test_sign_in_outcomes(app: Flask) -> None:
@@ -88,3 +94,37 @@ def test_a_closed_account_cannot_sign_in(app: Flask) -> None:
     user.active = False
     db.session.commit()
     assert sign_in_with_password("ann@example.org", PASSWORD).outcome is Outcome.REFUSED
+
+
+def test_a_code_already_claimed_by_another_request_is_refused(app: Flask) -> None:
+    """The copy of the account a request read may be stale: another request may have used the
+    same code since. The step is claimed in the database, not on that copy."""
+    secret = "CCINDEMOCCINDEMOCCINDEMOCCINDEMO"
+    admin = make_user("admin@example.org", role=Role.ADMINISTRATOR, totp_secret=secret)
+    code = totp.code_for(secret)
+    step = totp.accepted_step(secret, code, last_step=None)
+    # Another request signs in with the same code and commits first...
+    db.session.execute(
+        db.update(User)
+        .where(User.id == admin.id)
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    # ...after this one read the account, when the code was still unused.
+    set_committed_value(admin, "totp_last_step", None)
+
+    assert sign_in_with_code(admin, code) is False
+    assert actions(action="user.signed_in") == []
+    assert actions(action="user.sign_in_failed") == ["user.sign_in_failed"]
+
+
+def test_a_fresh_code_signs_in_once_and_records_its_step(app: Flask) -> None:
+    secret = "CCINDEMOCCINDEMOCCINDEMOCCINDEMO"
+    admin = make_user("admin@example.org", role=Role.ADMINISTRATOR, totp_secret=secret)
+    code = totp.code_for(secret)
+    assert sign_in_with_code(admin, code) is True
+    assert db.session.get(User, admin.id).totp_last_step == totp.accepted_step(
+        secret, code, last_step=None
+    )
+    assert sign_in_with_code(admin, code) is False
