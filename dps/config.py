@@ -155,6 +155,8 @@ def load_config(
         "DPS_TRANSITIONAL_CAP": transitional_cap,
         "SESSION_IDLE_MINUTES": _int(env, "SESSION_IDLE_MINUTES", 30),
         "SESSION_WARNING_MINUTES": _int(env, "SESSION_WARNING_MINUTES", 5),
+        # However active, a sign-in ends this long after the password was given (dps.web).
+        "SESSION_ABSOLUTE_HOURS": _int(env, "SESSION_ABSOLUTE_HOURS", 12),
         # The server ends idle sessions itself (last_seen, dps.web). The cookie outlives that
         # limit by an hour so that the server still sees it, and can say why it signed you out.
         "PERMANENT_SESSION_LIFETIME": timedelta(minutes=_int(env, "SESSION_IDLE_MINUTES", 30) + 60),

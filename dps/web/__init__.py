@@ -16,7 +16,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, logout_user
+from flask_login import current_user, logout_user, user_logged_in
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -27,6 +27,9 @@ from dps.web.access import Area, current_role, init_access
 from dps.web.forms import init_forms
 from dps.web.numbers import IdConverter
 from dps.web.security import init_security
+
+# The session key holding when this session's person signed in (a POSIX timestamp).
+SIGNED_IN_AT = "signed_in_at"
 
 
 @login_manager.user_loader
@@ -55,13 +58,33 @@ def _end_idle_sessions() -> Any:
     idle_limit = request_idle_limit_seconds()
     last_seen = session.get("last_seen")
     if last_seen is not None and now - float(last_seen) > idle_limit:
-        logout_user()
-        session.clear()
-        flash("You were signed out because you were inactive for a while. Sign in again.")
-        return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+        return _signed_out("You were signed out because you were inactive for a while.")
+    signed_in_at = session.get(SIGNED_IN_AT)
+    if signed_in_at is None or now - float(signed_in_at) > absolute_limit_seconds():
+        # The cookie is signed, so its sign-in time cannot be moved on by whoever holds it.
+        hours = f"{float(current_app.config['SESSION_ABSOLUTE_HOURS']):g}"
+        return _signed_out(
+            f"You were signed out because you signed in more than {hours} hours ago."
+        )
     session["last_seen"] = now
     session.permanent = True
     return None
+
+
+def _signed_out(why: str) -> Any:
+    logout_user()
+    session.clear()
+    flash(f"{why} Sign in again.")
+    return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+
+
+def _stamp_sign_in(_app: Flask, **_extra: Any) -> None:
+    """Every sign-in (login_user) starts the absolute lifetime of the session afresh."""
+    session[SIGNED_IN_AT] = datetime.now(UTC).timestamp()
+
+
+def absolute_limit_seconds() -> int:
+    return int(float(current_app.config["SESSION_ABSOLUTE_HOURS"]) * 3600)
 
 
 def request_idle_limit_seconds() -> int:
@@ -147,6 +170,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
     app.before_request(_end_idle_sessions)
+    user_logged_in.connect(_stamp_sign_in, app)
     init_access(app)
     init_forms(app)
     app.context_processor(_template_context)

@@ -83,6 +83,12 @@ def complete_sign_in(user: User, *, second_factor: bool) -> None:
 
 
 def record_sign_out(user: User) -> None:
+    """Sign out: every cookie for this account stops working, copies included.
+
+    The session cookie carries the account's session version (``User.get_id``); moving it on
+    ends this session and any copy of it, and signs the person out on their other devices too.
+    """
+    user.session_version += 1
     audit.record("user.signed_out", user, actor=user)
     db.session.commit()
 

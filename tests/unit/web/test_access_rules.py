@@ -14,6 +14,7 @@ organisation's object, and ``ROUTE_ARGUMENTS`` is where a new URL argument gets 
 from __future__ import annotations
 
 import csv
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -201,6 +202,7 @@ def client_for(app: Flask, world: World, persona: str) -> FlaskClient:
         with client.session_transaction() as session:
             session["_user_id"] = world.login_ids[persona]
             session["_fresh"] = True
+            session["signed_in_at"] = time.time()
     return client
 
 

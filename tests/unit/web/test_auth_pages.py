@@ -221,6 +221,56 @@ def test_sign_out_ends_the_session_and_is_recorded(client: FlaskClient) -> None:
     assert list(events) == ["user.signed_in", "user.signed_out"]
 
 
+def copy_of_session(app: Flask, client: FlaskClient) -> FlaskClient:
+    """Another browser holding a copy of ``client``'s session cookie, as a thief would."""
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    assert cookie is not None
+    thief = app.test_client()
+    thief.set_cookie(cookie.key, cookie.value)
+    return thief
+
+
+def test_a_copied_cookie_stops_working_when_its_session_signs_out(
+    app: Flask, client: FlaskClient
+) -> None:
+    make_user()
+    sign_in(client)
+    copy = copy_of_session(app, client)
+    assert copy.get("/account").status_code == 200  # a copy works while the session lasts
+
+    client.post("/sign-out")
+    assert copy.get("/account").location.startswith("/sign-in")
+    assert not is_signed_in(copy)
+    # A sign-in afterwards is a new session; the old copy stays refused.
+    sign_in(client)
+    assert is_signed_in(client)
+    assert copy.get("/account").location.startswith("/sign-in")
+
+
+def test_a_session_ends_after_its_absolute_lifetime_however_active(
+    app: Flask, client: FlaskClient
+) -> None:
+    make_user()
+    sign_in(client)
+    hours = app.config["SESSION_ABSOLUTE_HOURS"]
+    assert hours == 12
+    with client.session_transaction() as session:
+        session["signed_in_at"] -= hours * 3600 - 60  # a minute left; used all day
+    assert client.get("/account").status_code == 200
+    copy = copy_of_session(app, client)
+    with client.session_transaction() as session:
+        session["signed_in_at"] -= 61
+    ended = client.get("/account")
+    assert ended.location == "/sign-in?next=/account"
+    page = client.get(ended.location)
+    assert "You were signed out because you signed in more than 12 hours ago" in main_text(page)
+    assert not is_signed_in(client)
+    # A copy of the cookie carries the same signed sign-in time: it ends too.
+    with copy.session_transaction() as session:
+        session["signed_in_at"] -= 61
+    assert copy.get("/account").location.startswith("/sign-in")
+
+
 def test_sign_out_is_post_only(client: FlaskClient) -> None:
     make_user()
     sign_in(client)

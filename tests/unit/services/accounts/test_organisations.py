@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 import pytest
@@ -67,6 +68,7 @@ def sign_in(client: FlaskClient, user: User) -> None:
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
+        session["signed_in_at"] = time.time()
     # The test's app context outlives requests, so Flask-Login's per-request cache in g would
     # otherwise keep whoever the previous request saw.
     g.pop("_login_user", None)

@@ -48,9 +48,12 @@ def test_sign_ins_and_failures_are_recorded(app: Flask) -> None:
     sign_in_with_password("ann@example.org", "wrong password!")
     sign_in_with_password("nobody@example.org", "wrong password!")
     sign_in_with_password("ann@example.org", PASSWORD)
+    version = user.session_version
     record_sign_out(user)
 
     assert user.last_signed_in_at is not None
+    # Every cookie for the account carried the old version: signing out ends them all.
+    assert db.session.get(User, user.id).session_version == version + 1
     events = db.session.scalars(db.select(AuditEvent).order_by(AuditEvent.id)).all()
     assert [(e.action, e.object_id) for e in events] == [
         ("user.sign_in_failed", str(user.id)),

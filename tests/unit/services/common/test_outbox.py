@@ -260,6 +260,7 @@ def sign_in_as(client: FlaskClient, role: Role) -> User:
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
+        session["signed_in_at"] = time.time()
     return user
 
 
