@@ -134,6 +134,9 @@ def load_config(
         "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
         "LOGIN_LIMIT_PER_ADDRESS": env.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 15 minutes"),
+        # How many proxies in front of the web process add X-Forwarded-For (dps.web): the
+        # visitor's address is then the one they forwarded, not the nearest proxy's.
+        "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
         "MAIL_BACKEND": env.get("MAIL_BACKEND") or ("smtp" if env.get("SMTP_HOST") else "record"),
         "SMTP_HOST": env.get("SMTP_HOST", ""),
         "SMTP_PORT": _int(env, "SMTP_PORT", 25),
@@ -198,6 +201,8 @@ def load_config(
         # Applications per page of the administrators' work queue.
         "REVIEW_PAGE_SIZE": _int(env, "REVIEW_PAGE_SIZE", 25),
     }
+    if config["TRUSTED_PROXIES"] < 0:
+        raise ConfigurationError("TRUSTED_PROXIES must be 0 or more")
     if production:
         check_production(config)
     return config

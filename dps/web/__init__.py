@@ -19,6 +19,7 @@ from flask import (
 from flask_login import current_user, logout_user, user_logged_in
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dps.extensions import db, login_manager
 from dps.models.accounts import User
@@ -157,6 +158,13 @@ def register_web(app: Flask) -> None:
 
     # Before any route is added: every <int:...> is an id bounded to what a row can have.
     app.url_map.converters["int"] = IdConverter
+    trusted_proxies = int(app.config.get("TRUSTED_PROXIES", 0))
+    if trusted_proxies > 0:
+        # Only as many forwarded hops as there are proxies of ours: anything further left in
+        # X-Forwarded-For was written by the visitor, and could be anything.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=trusted_proxies, x_proto=trusted_proxies
+        )
     init_security(app)
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = "Sign in to continue."

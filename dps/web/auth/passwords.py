@@ -11,7 +11,14 @@ from dps.services.accounts.users import AccountError
 from dps.web.access import Area, allow, current_actor
 from dps.web.auth import bp
 from dps.web.auth.forms import ChangePasswordForm, EmailForm, ResetPasswordForm
-from dps.web.auth.limits import limited, signed_in_account, typed_email, was_refused, was_sent
+from dps.web.auth.limits import (
+    limited,
+    signed_in_account,
+    trust_this_device,
+    typed_email,
+    was_refused,
+    was_sent,
+)
 from dps.web.auth.routes import Page
 from dps.web.refusals import show_refusal
 
@@ -61,6 +68,9 @@ def reset_password(token: str) -> Page:
             return render_template("auth/reset_password.html", form=form)
         if current_user.is_authenticated:
             logout_user()
+        # The emailed link proved the address: this browser may sign in despite attempts
+        # made elsewhere (dps.web.auth.limits).
+        trust_this_device(user.email)
         flash("Your password has been changed. Sign in with your new password.", "success")
         return redirect(url_for("auth.sign_in"))
     return render_template("auth/reset_password.html", form=form)

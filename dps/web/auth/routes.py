@@ -21,7 +21,7 @@ from dps.web import request_idle_limit_seconds
 from dps.web.access import Area, allow, current_actor
 from dps.web.auth import bp
 from dps.web.auth.forms import CodeForm, SignInForm
-from dps.web.auth.limits import limited, typed_email, was_refused
+from dps.web.auth.limits import limited, sign_in_account, trust_this_device, was_refused
 
 Page = str | tuple[str, int] | Response
 
@@ -76,6 +76,7 @@ def _pending_user() -> User | None:
 def _finish_sign_in(user: User, next_url: str | None) -> Response:
     session.pop(PENDING, None)
     login_user(user)
+    trust_this_device(user.email)
     return redirect(safe_next(next_url) or url_for("public.home"))
 
 
@@ -95,7 +96,7 @@ def _session_state() -> dict[str, Any]:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @allow(Area.PUBLIC)
-@limited(typed_email, counts=was_refused)
+@limited(sign_in_account, counts=was_refused)
 def sign_in() -> Page:
     next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated:

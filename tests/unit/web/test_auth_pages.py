@@ -367,6 +367,107 @@ def test_the_code_form_is_limited_per_account(limited_client: FlaskClient) -> No
     assert not is_signed_in(limited_client)
 
 
+def test_wrong_passwords_elsewhere_do_not_lock_the_owner_out_of_their_usual_browser(
+    limited_client: FlaskClient,
+) -> None:
+    make_user()
+    owner = limited_client
+    assert from_address(owner, "10.0.0.1", "ann@example.org", PASSWORD).status_code == 302
+    owner.post("/sign-out")
+
+    stranger = owner.application.test_client()
+    for n in range(3):
+        assert from_address(stranger, f"10.9.0.{n}", "ann@example.org", "wrong!").status_code == 200
+    # The account refuses browsers it has never signed in on, even with the right password...
+    assert from_address(stranger, "10.9.0.9", "ann@example.org", PASSWORD).status_code == 429
+    new_browser = owner.application.test_client()
+    assert from_address(new_browser, "10.0.0.2", "ann@example.org", PASSWORD).status_code == 429
+    # ...but its owner signs in, at once, from the browser they signed in on before.
+    assert from_address(owner, "10.0.0.1", "ANN@example.org", PASSWORD).location == "/home"
+    owner.post("/sign-out")
+
+    # That browser's own wrong guesses are limited too, separately.
+    for _ in range(3):
+        assert from_address(owner, "10.0.0.1", "ann@example.org", "wrong!").status_code == 200
+    assert from_address(owner, "10.0.0.1", "ann@example.org", PASSWORD).status_code == 429
+
+
+def test_a_browser_trusted_for_one_account_gets_no_favour_for_another(
+    limited_client: FlaskClient,
+) -> None:
+    make_user()
+    make_user("bob@example.org")
+    assert from_address(limited_client, "10.0.0.1", "bob@example.org", PASSWORD).status_code == 302
+    limited_client.post("/sign-out")
+    stranger = limited_client.application.test_client()
+    for n in range(3):
+        assert from_address(stranger, f"10.9.0.{n}", "ann@example.org", "wrong!").status_code == 200
+    assert from_address(limited_client, "10.0.0.1", "ann@example.org", PASSWORD).status_code == 429
+    # A made-up cookie is no better than none.
+    limited_client.set_cookie("dps_device", "not-a-signed-value")
+    assert from_address(limited_client, "10.0.0.1", "ann@example.org", PASSWORD).status_code == 429
+
+
+def test_resetting_the_password_by_email_lets_a_locked_out_browser_sign_in(
+    limited_client: FlaskClient,
+) -> None:
+    make_user()
+    stranger = limited_client.application.test_client()
+    for n in range(3):
+        assert from_address(stranger, f"10.9.0.{n}", "ann@example.org", "wrong!").status_code == 200
+    locked = from_address(limited_client, "10.0.0.1", "ann@example.org", PASSWORD)
+    assert locked.status_code == 429
+    assert locked.soup.find("a", string="reset your password")
+
+    limited_client.post("/forgotten-password", data={"email": "ann@example.org"})
+    link = link_in(emails_to("ann@example.org")[-1], "/reset-password/")
+    done = limited_client.post(
+        link, data={"password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD}
+    )
+    assert done.location == "/sign-in"
+    assert from_address(limited_client, "10.0.0.1", "ann@example.org", NEW_PASSWORD).location == (
+        "/home"
+    )
+    # The stranger, who never had the email, is still refused.
+    assert from_address(stranger, "10.9.0.9", "ann@example.org", NEW_PASSWORD).status_code == 429
+
+
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_the_address_limit_counts_each_visitor_behind_the_trusted_proxies(
+    tmp_path: Path, proxies: int
+) -> None:
+    app = make_app(
+        tmp_path,
+        RATELIMIT_ENABLED=True,
+        LOGIN_LIMIT_PER_ACCOUNT="50 per minute",
+        LOGIN_LIMIT_PER_ADDRESS="3 per minute",
+        TRUSTED_PROXIES=proxies,
+    )
+
+    def attempt(forwarded_for: str) -> int:
+        response = app.test_client().post(
+            "/sign-in",
+            data={"email": "guess@example.org", "password": "wrong!"},
+            environ_base={"REMOTE_ADDR": "10.0.0.1"},  # every request comes through the proxy
+            headers={"X-Forwarded-For": forwarded_for},
+        )
+        return response.status_code
+
+    with app.app_context():
+        db.create_all()
+        # A visitor who writes their own X-Forwarded-For in front cannot escape their limit.
+        visitor = ["203.0.113.5", "198.51.100.1, 203.0.113.5", "198.51.100.2, 203.0.113.5"]
+        assert [attempt(forwarded) for forwarded in visitor] == [200, 200, 200]
+        assert attempt("203.0.113.5") == 429
+        another_visitor = attempt("203.0.113.6")
+        if proxies:
+            assert another_visitor == 200  # behind the proxy, each visitor has their own limit
+        else:
+            # With no proxy trusted, the header is the visitor's own words and is ignored.
+            assert another_visitor == 429
+        db.session.remove()
+
+
 def test_password_reset_requests_are_limited(limited_client: FlaskClient) -> None:
     make_user()
     for _ in range(3):
