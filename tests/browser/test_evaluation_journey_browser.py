@@ -266,8 +266,8 @@ def test_the_panel_evaluates_the_lead_awards_and_each_bidder_reads_its_own_lette
     # 3. Community Catalyst's price is flagged; the lead records the explanation and accepts it.
     page.get_by_role("link", name="Review the prices").click()
     expect(page.locator("h1")).to_have_text("Possibly abnormally low prices")
-    expect(page.locator("#prices")).to_contain_text("£28,250.00")
-    expect(page.locator("#prices")).to_contain_text("£42,250.00")
+    expect(page.locator("#prices")).to_contain_text("£28,250")
+    expect(page.locator("#prices")).to_contain_text("£42,250")
     expect(page.locator(f"#review-{tenders[CATALYST]}")).to_have_text(CATALYST)
     expect(page.locator("main h2").filter(has_text=NORTHERN)).to_have_count(0)
     check()
@@ -298,7 +298,7 @@ def test_the_panel_evaluates_the_lead_awards_and_each_bidder_reads_its_own_lette
         NORTHERN,
         "46.00",
         "15.00",
-        "£42,250.00",
+        "£42,250",
         "23.40",
         "84.40",
     ]
@@ -307,7 +307,7 @@ def test_the_panel_evaluates_the_lead_awards_and_each_bidder_reads_its_own_lette
         CATALYST,
         "30.00",
         "12.00",
-        "£28,250.00",
+        "£28,250",
         "35.00",
         "77.00",
     ]
@@ -400,7 +400,7 @@ def test_the_panel_evaluates_the_lead_awards_and_each_bidder_reads_its_own_lette
     # Of the winner's letter it has only the summary: the names, scores and advantages.
     expect(letter).not_to_contain_text("It scored highest")
     expect(letter).not_to_contain_text("ranked 1 of 2")
-    expect(letter).not_to_contain_text("£42,250.00")  # the winner's price stays its own
+    expect(letter).not_to_contain_text("£42,250")  # the winner's price stays its own
     page.get_by_role("button", name="Ask for more reasons").click()
     expect(page.locator("h1")).to_have_text("Ask for more reasons")
     check()

@@ -2,8 +2,8 @@
 answers. No routes here (``dps.web.buyer.calloff_award`` has them): the render-every-template
 test builds the same contexts through these functions.
 
-Money is shown in full pounds and pence ("£12,345.00"); marks to two decimal places, rounded
-half up from the exact fractions kept.
+Money is shown as every page shows it (``format_pence``: "£12,345", "£12,345.50"); marks to
+two decimal places, rounded half up from the exact fractions kept.
 """
 
 from __future__ import annotations
@@ -20,21 +20,13 @@ from dps.models.evaluation import PriceReview, PriceReviewDecision
 from dps.rules.enums import CallOffStatus
 from dps.rules.evaluation import TieBreak, two_places
 from dps.rules.refusals import Refusal
-from dps.rules.timefmt import format_date
+from dps.rules.timefmt import format_date, format_pence
 from dps.services.awards import awarding, contracts
 from dps.services.evaluation.ranking import CallOffRanking
 from dps.web.buyer.calloff_pages import date_boxes, typed_date
 from dps.web.refusals import Shown
 
 DATE_FIELDS = frozenset({"asked_on", "start_date", "end_date"})
-
-
-def money(pence: int | None) -> str:
-    """Integer pence in full pounds and pence: 1234500 -> "£12,345.00"."""
-    if pence is None:
-        return ""
-    pounds, rem = divmod(abs(pence), 100)
-    return f"{'-' if pence < 0 else ''}£{pounds:,}.{rem:02d}"
 
 
 def shown(problems: Iterable[Refusal], prefix: str = "") -> Shown:
@@ -68,8 +60,8 @@ def review_row(review: PriceReview, supplier: str) -> dict[str, Any]:
     return {
         "tender_id": review.tender_id,
         "supplier": supplier,
-        "price": money(review.price_pence),
-        "average": money(review.average_of_others_pence),
+        "price": format_pence(review.price_pence),
+        "average": format_pence(review.average_of_others_pence),
         "threshold": review.threshold_percent,
         "flagged_at": review.flagged_at,
         "asked_at": review.explanation_requested_at,
@@ -96,7 +88,7 @@ def prices_context(
         "call_off": call_off,
         "reviews": [review_row(r, suppliers.get(r.tender_id, "")) for r in reviews],
         "prices": [
-            {"supplier": suppliers.get(tender_id, ""), "price": money(pence)}
+            {"supplier": suppliers.get(tender_id, ""), "price": format_pence(pence)}
             for tender_id, pence in sorted(prices.items(), key=lambda item: item[1])
         ],
         "percent": call_off.abnormally_low_percent,
@@ -130,7 +122,7 @@ def ranking_rows(result: CallOffRanking) -> list[dict[str, Any]]:
             "supplier": result.supplier(row.key),
             "quality": two_places(row.quality),
             "social_value": two_places(row.social_value),
-            "price": money(result.prices[row.key]),
+            "price": format_pence(result.prices[row.key]),
             "price_marks": two_places(row.price),
             "total": two_places(row.total),
             "tied": row.tied,
@@ -223,7 +215,7 @@ def contract_rows(
     return [
         {"key": {"text": party}, "value": {"text": other_party}},
         {"key": {"text": "Contract reference"}, "value": {"text": contract.reference}},
-        {"key": {"text": "Value"}, "value": {"text": money(contract.value_pence)}},
+        {"key": {"text": "Value"}, "value": {"text": format_pence(contract.value_pence)}},
         {"key": {"text": "Starts"}, "value": {"text": format_date(contract.start_date)}},
         {"key": {"text": "Ends"}, "value": {"text": format_date(contract.end_date)}},
     ]
