@@ -21,7 +21,6 @@ from dps.rules import calloff_values
 from dps.rules.refusals import NotAllowed, Refusal
 from dps.services.calloffs import sealing
 from dps.services.common import audit
-from dps.services.common.locking import lock_row
 from dps.services.evaluation import panel_roles, reading
 
 DECLARED_ACTION = "call_off.conflict_declared"
@@ -65,21 +64,15 @@ def possible_leads(call_off: CallOff, actor: User) -> list[PanelMember]:
     return [m for m in call_off.panel if m.user_id != actor.id and m.has_conflict is not True]
 
 
-def declare(
+def _problems(
     call_off: CallOff,
     actor: User,
+    member: PanelMember,
     has_conflict: bool | None,
-    reason: str,
-    at: datetime,
-    *,
-    new_lead_id: int | None = None,
-) -> list[Refusal]:
-    """Record ``actor``'s declaration, or return every problem with it, at once (nothing is
-    recorded then). A second declaration is NotAllowed."""
-    panel_roles.require_opened(call_off)
-    member = panel_roles.require_member(call_off, actor)
-    if member.declared_at is not None:
-        raise NotAllowed(ALREADY_DECLARED)
+    typed: str,
+    new_lead_id: int | None,
+) -> tuple[list[Refusal], PanelMember | None]:
+    """Every problem with a declaration, and the member chosen to lead instead (if any)."""
     problems: list[Refusal] = []
     if has_conflict is None:
         problems.append(
@@ -87,7 +80,6 @@ def declare(
                 "Select whether you have a conflict of interest", field="has_conflict"
             )
         )
-    typed = calloff_values.text(reason or "")
     new_lead: PanelMember | None = None
     if has_conflict:
         if not typed:
@@ -102,30 +94,70 @@ def declare(
                 )
             )
         candidates = possible_leads(call_off, actor)
-        if member.is_lead and candidates:
+        chosen = next((m for m in call_off.panel if m.id == new_lead_id), None)
+        if member.is_lead and chosen is not None and chosen.has_conflict is True:
+            # They declared a conflict since the form was shown: they cannot lead.
+            problems.append(
+                DeclarationRefused(
+                    f"{chosen.user.name} has declared a conflict of interest, so cannot lead "
+                    + ("the panel: select who will lead instead" if candidates else "the panel"),
+                    field="new_lead" if candidates else "has_conflict",
+                )
+            )
+        elif member.is_lead and candidates:
             new_lead = next((m for m in candidates if m.id == new_lead_id), None)
             if new_lead is None:
                 problems.append(
                     DeclarationRefused("Select who will lead the panel instead", field="new_lead")
                 )
+    return problems, new_lead
+
+
+def declare(
+    call_off: CallOff,
+    actor: User,
+    has_conflict: bool | None,
+    reason: str,
+    at: datetime,
+    *,
+    new_lead_id: int | None = None,
+) -> list[Refusal]:
+    """Record ``actor``'s declaration, or return every problem with it, at once (nothing is
+    recorded then). A second declaration is NotAllowed, and so is one once the evaluation has
+    finished (the call-off is no longer closed).
+
+    Checked again under the lock of the call-off and its panel: a member who chose to lead
+    instead cannot have declared a conflict meanwhile."""
+    panel_roles.require_opened(call_off)
+    member = panel_roles.require_member(call_off, actor)
+    panel_roles.require_evaluating(call_off)
+    if member.declared_at is not None:
+        raise NotAllowed(ALREADY_DECLARED)
+    typed = calloff_values.text(reason or "")
+    problems, _ = _problems(call_off, actor, member, has_conflict, typed, new_lead_id)
     if problems:
         return problems
-    locked = lock_row(PanelMember, member.id)
-    if locked is None or locked.declared_at is not None:
+    call_off = panel_roles.lock_evaluating(call_off)
+    member = panel_roles.require_member(call_off, actor)
+    if member.declared_at is not None:
         db.session.rollback()
         raise NotAllowed(ALREADY_DECLARED)
-    locked.declared_at = at
-    locked.has_conflict = bool(has_conflict)
-    locked.conflict_reason = typed if has_conflict else None
+    problems, new_lead = _problems(call_off, actor, member, has_conflict, typed, new_lead_id)
+    if problems:
+        db.session.rollback()
+        return problems
+    member.declared_at = at
+    member.has_conflict = bool(has_conflict)
+    member.conflict_reason = typed if has_conflict else None
     details: dict[str, object] = {
-        "panel_member_id": locked.id,
+        "panel_member_id": member.id,
         "user_id": actor.id,
         "has_conflict": bool(has_conflict),
-        "reason": locked.conflict_reason,
+        "reason": member.conflict_reason,
         "declared_at": at.isoformat(),
     }
     if new_lead is not None:
-        locked.is_lead = False
+        member.is_lead = False
         new_lead.is_lead = True
         details["lead_handed_to_user_id"] = new_lead.user_id
     # Recorded against the call-off, so its trail holds every step of the evaluation.

@@ -9,10 +9,14 @@ organisation never reaches here (its call-offs are "not found" by the scoped que
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from dps.extensions import db
 from dps.models.accounts import User
 from dps.models.calloffs import CallOff, PanelMember
 from dps.rules.enums import CallOffStatus
-from dps.rules.refusals import NotAllowed
+from dps.rules.refusals import NotAllowed, NotFound
+from dps.services.common.locking import lock_row
 
 NOT_ON_PANEL = (
     "Only the call-off’s evaluation panel can do this. Ask the panel lead if you should be on it"
@@ -21,6 +25,10 @@ NOT_DECLARED = "Declare whether you have a conflict of interest before you see a
 CONFLICTED = "You declared a conflict of interest, so you are not on this call-off’s panel"
 NOT_LEAD = "Only the panel lead can do this"
 NOT_OPENED = "The tenders have not been opened yet"
+EVALUATION_OVER = (
+    "The evaluation of this call-off has finished, so declarations and scores can no longer "
+    "be made or changed"
+)
 
 # Past the deadline with tenders opened: from evaluation to the end of the award.
 OPENED_STATES = frozenset(
@@ -41,6 +49,34 @@ def member_for(call_off: CallOff, user: User) -> PanelMember | None:
 def require_opened(call_off: CallOff) -> None:
     if call_off.status not in OPENED_STATES or call_off.opened_at is None:
         raise NotAllowed(NOT_OPENED)
+
+
+def require_evaluating(call_off: CallOff, refusal: str = EVALUATION_OVER) -> None:
+    """The call-off is still being evaluated (closed, no decision yet); NotAllowed after."""
+    if call_off.status != CallOffStatus.CLOSED:
+        raise NotAllowed(refusal)
+
+
+def lock_evaluating(call_off: CallOff, refusal: str = EVALUATION_OVER) -> CallOff:
+    """The call-off and its panel, re-read from the database and locked until the commit, while
+    it is still being evaluated: NotAllowed (with ``refusal``, the lock let go) once it is not.
+
+    Every change made during the evaluation takes this lock first (then any row of its own), so
+    two changes, or a change and the end of the evaluation, happen one after the other."""
+    locked = lock_row(CallOff, call_off.id)
+    if locked is None:
+        db.session.rollback()
+        raise NotFound(call_off.id)
+    db.session.scalars(
+        select(PanelMember)
+        .where(PanelMember.call_off_id == locked.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    if locked.status != CallOffStatus.CLOSED:
+        db.session.rollback()
+        raise NotAllowed(refusal)
+    return locked
 
 
 def require_member(call_off: CallOff, user: User) -> PanelMember:

@@ -130,6 +130,17 @@ def problems_with(call_off: CallOff, typed: Mapping[int, Typed]) -> list[Refusal
     return problems
 
 
+def _lock_unsubmitted(call_off: CallOff, member: PanelMember) -> PanelMember:
+    """The member's row, locked (after the call-off's, as every change in the evaluation takes
+    it) while the call-off is still being evaluated and their scores are not yet submitted."""
+    panel_roles.lock_evaluating(call_off)
+    locked = lock_row(PanelMember, member.id)
+    if locked is None or locked.scores_submitted_at is not None:
+        db.session.rollback()
+        raise NotAllowed(ALREADY_SUBMITTED)
+    return locked
+
+
 def save(
     call_off: CallOff,
     tender_id: int,
@@ -139,24 +150,24 @@ def save(
     at: datetime,
 ) -> list[Refusal]:
     """Save ``actor``'s scores for one tender (question id -> typed), or return every problem
-    (nothing saved then). NotAllowed once they have submitted, or if they may not score."""
+    (nothing saved then). NotAllowed once they have submitted, if they may not score, or once
+    the evaluation has finished."""
     member = panel_roles.require_evaluator(call_off, actor)
     tender = reading.opened_tender(call_off, tender_id, at, actor=actor)
+    panel_roles.require_evaluating(call_off)
     if member.scores_submitted_at is not None:
         raise NotAllowed(ALREADY_SUBMITTED)
     problems = problems_with(call_off, typed)
     if problems:
         return problems
-    locked = lock_row(PanelMember, member.id)
-    if locked is None or locked.scores_submitted_at is not None:
-        db.session.rollback()
-        raise NotAllowed(ALREADY_SUBMITTED)
+    locked = _lock_unsubmitted(call_off, member)
     saved = _scores_of(locked, tender.id)
     recorded = {}
     for question in call_off.questions:
         entry = typed.get(question.id, Typed())
         raw = calloff_values.text(entry.score)
-        value = int(raw) if raw else None
+        # The number whole() read: int() of the text again would fail on thousands of digits.
+        value = whole(raw) if raw else None
         justification = calloff_values.text(entry.justification)
         row = saved.get((tender.id, question.id))
         if row is None:
@@ -208,15 +219,13 @@ def missing(call_off: CallOff, member: PanelMember, at: datetime) -> list[str]:
 def submit(call_off: CallOff, *, actor: User, at: datetime) -> list[Refusal]:
     """Submit all ``actor``'s scores, fixing them; refused with what is missing, one by one."""
     member = panel_roles.require_evaluator(call_off, actor)
+    panel_roles.require_evaluating(call_off)
     if member.scores_submitted_at is not None:
         raise NotAllowed(ALREADY_SUBMITTED)
     gaps = missing(call_off, member, at)
     if gaps:
         return [ScoringRefused(f"Score and justify {gap}") for gap in gaps]
-    locked = lock_row(PanelMember, member.id)
-    if locked is None or locked.scores_submitted_at is not None:
-        db.session.rollback()
-        raise NotAllowed(ALREADY_SUBMITTED)
+    locked = _lock_unsubmitted(call_off, member)
     locked.scores_submitted_at = at
     scores = {
         f"{tender_id}:{question_id}": row.score

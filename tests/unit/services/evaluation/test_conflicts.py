@@ -9,6 +9,7 @@ import pytest
 from dps.extensions import db
 from dps.models import AuditEvent
 from dps.rules.refusals import NotAllowed
+from dps.services.awards import awarding
 from dps.services.calloffs import sealing
 from dps.services.evaluation import conflicts, panel_roles
 from tests.fixtures.calloffs_world import CallOffWorld, ready_draft
@@ -95,3 +96,38 @@ def test_people_off_the_panel_and_sealed_tenders_are_refused(
     assert not sealing.is_opened(sealed)
     with pytest.raises(NotAllowed, match="not been opened"):
         conflicts.declare(sealed, cw.buyer, False, "", now())
+
+
+def test_nobody_declares_once_the_lead_decided_not_to_award(ew: EvaluationWorld) -> None:
+    assert conflicts.declare(ew.call_off, ew.lead, False, "", now()) == []
+    assert (
+        awarding.decide_no_award(ew.call_off, reasons="No longer needed", actor=ew.lead, at=now())
+        == []
+    )
+    with pytest.raises(NotAllowed, match="evaluation of this call-off has finished"):
+        conflicts.declare(ew.call_off, ew.member, False, "", now())
+    assert panel_roles.member_for(ew.call_off, ew.member).declared_at is None
+    assert len(_events()) == 1
+
+
+def test_the_lead_cannot_hand_over_to_a_member_who_has_declared_a_conflict(
+    ew: EvaluationWorld,
+) -> None:
+    other = panel_roles.member_for(ew.call_off, ew.member)
+    assert other is not None
+    # The lead's form offered the member; the member declared a conflict before it was sent.
+    assert conflicts.declare(ew.call_off, ew.member, True, "My sister's firm", now()) == []
+    problems = conflicts.declare(
+        ew.call_off, ew.lead, True, "I used to work there", now(), new_lead_id=other.id
+    )
+    assert [(p.message, p.field) for p in problems] == [
+        (
+            f"{ew.member.name} has declared a conflict of interest, so cannot lead the panel",
+            "has_conflict",
+        )
+    ]
+    lead = panel_roles.member_for(ew.call_off, ew.lead)
+    assert lead.is_lead and lead.declared_at is None and not other.is_lead
+    # Declared again with nobody to hand to, the lead's conflict is recorded.
+    assert conflicts.declare(ew.call_off, ew.lead, True, "I used to work there", now()) == []
+    assert conflicts.nobody_can_evaluate(ew.call_off)

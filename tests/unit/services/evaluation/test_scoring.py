@@ -9,6 +9,7 @@ import pytest
 from dps.extensions import db
 from dps.models import AuditEvent, PanelScore
 from dps.rules.refusals import NotAllowed, NotFound
+from dps.services.awards import awarding
 from dps.services.evaluation import conflicts, panel_roles, scoring
 from dps.services.evaluation.scoring import Typed
 from tests.fixtures.calloffs_world import CallOffWorld
@@ -129,3 +130,34 @@ def test_others_scores_are_seen_only_once_both_have_submitted(ew: EvaluationWorl
     seen = scoring.others_scores(ew.call_off, ew.member)
     assert len(seen) == 6 and {s.score for s in seen} == {2}
     assert {s.score for s in scoring.others_scores(ew.call_off, ew.lead)} == {5}
+
+
+def test_nobody_scores_or_submits_once_the_lead_decided_not_to_award(
+    ew: EvaluationWorld,
+) -> None:
+    declare_all(ew)
+    score_all(ew, ew.member, 2)
+    assert (
+        awarding.decide_no_award(ew.call_off, reasons="No longer needed", actor=ew.lead, at=now())
+        == []
+    )
+    quality, social = ew.call_off.questions
+    typed = {quality.id: Typed("5", "Changed my mind"), social.id: Typed("5", "And here")}
+    for person in (ew.lead, ew.member):
+        with pytest.raises(NotAllowed, match="evaluation of this call-off has finished"):
+            scoring.save(ew.call_off, ew.tenders[0].id, typed, actor=person, at=now())
+        with pytest.raises(NotAllowed, match="evaluation of this call-off has finished"):
+            scoring.submit(ew.call_off, actor=person, at=now())
+    assert {score for score, _ in _scores()} == {2}
+    member = panel_roles.require_evaluator(ew.call_off, ew.member)
+    assert member.scores_submitted_at is None
+
+
+def test_a_score_typed_after_thousands_of_zeros_is_read_as_its_number(
+    ew: EvaluationWorld,
+) -> None:
+    declare_all(ew)
+    quality, social = ew.call_off.questions
+    typed = {quality.id: Typed("0" * 5000 + "3", "Clear"), social.id: Typed("", "")}
+    assert scoring.save(ew.call_off, ew.tenders[0].id, typed, actor=ew.member, at=now()) == []
+    assert _scores() == [(3, "Clear"), (None, "")]
