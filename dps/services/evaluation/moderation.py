@@ -225,10 +225,23 @@ def save(
     problems = problems_with(call_off, typed)
     if problems:
         return problems
-    saved = {r.question_id: r for r in _moderated(call_off) if r.tender_id == tender.id}
+    # Under the call-off's lock: a second save of the same form waits, then updates the rows
+    # the first added; finishing the evaluation waits too, so no score changes once ranked.
+    call_off = panel_roles.lock_evaluating(call_off, FIXED)
+    saved = {
+        r.question_id: r
+        for r in db.session.scalars(
+            select(ModeratedScore)
+            .where(ModeratedScore.call_off_id == call_off.id, ModeratedScore.tender_id == tender.id)
+            .execution_options(populate_existing=True)
+        )
+    }
     for question in call_off.questions:
         entry = typed[question.id]
-        score, rationale = int(entry.score.strip()), calloff_values.text(entry.rationale)
+        # The number whole() read: int() of the text again would fail on thousands of digits.
+        score = whole(calloff_values.text(entry.score))
+        assert score is not None  # problems_with refused anything else
+        rationale = calloff_values.text(entry.rationale)
         row = saved.get(question.id)
         before = None if row is None else {"score": row.score, "rationale": row.rationale}
         if row is not None and before == {"score": score, "rationale": rationale}:

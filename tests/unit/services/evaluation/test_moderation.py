@@ -8,6 +8,7 @@ import pytest
 
 from dps.extensions import db
 from dps.models import AuditEvent, PanelScore
+from dps.models.evaluation import ModeratedScore
 from dps.rules.enums import CallOffStatus
 from dps.rules.refusals import NotAllowed, NotFound
 from dps.services.evaluation import conflicts, moderation, scoring
@@ -127,3 +128,32 @@ def test_once_ranked_the_moderated_scores_are_fixed(ew: EvaluationWorld) -> None
     db.session.commit()
     with pytest.raises(NotAllowed, match="cannot be changed"):
         moderate_all(ew, 2)
+
+
+def test_a_moderated_score_typed_after_thousands_of_zeros_is_read_as_its_number(
+    ew: EvaluationWorld,
+) -> None:
+    submit_all(ew)
+    first = ew.tenders[0]
+    typed = _typed(ew, "0" * 5000 + "2", "Agreed")
+    assert moderation.save(ew.call_off, first.id, typed, actor=ew.lead, at=now()) == []
+    assert set(moderation.moderated_scores(ew.call_off)[first.id].values()) == {2}
+
+
+def test_the_same_form_sent_twice_updates_the_scores_it_recorded(ew: EvaluationWorld) -> None:
+    submit_all(ew)
+    first = ew.tenders[0]
+    typed = moderation.typed_for(ew.call_off, first)  # the form as first shown: empty
+    assert (
+        moderation.save(ew.call_off, first.id, _typed(ew, "4", "Agreed"), actor=ew.lead, at=now())
+        == []
+    )
+    assert typed == _typed(ew, "", "")
+    assert (
+        moderation.save(
+            ew.call_off, first.id, _typed(ew, "2", "Agreed again"), actor=ew.lead, at=now()
+        )
+        == []
+    )
+    rows = db.session.scalars(db.select(ModeratedScore)).all()
+    assert sorted((r.score, r.rationale) for r in rows) == [(2, "Agreed again")] * 2
