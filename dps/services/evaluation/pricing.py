@@ -33,7 +33,8 @@ from dps.rules.enums import CallOffStatus, TenderStatus
 from dps.rules.evaluation import abnormally_low
 from dps.rules.refusals import NotAllowed, NotFound, Refusal
 from dps.services.common import audit
-from dps.services.evaluation.panel_roles import require_lead
+from dps.services.common.locking import lock_row
+from dps.services.evaluation.panel_roles import lock_evaluating, require_lead
 
 # Opened once, after the deadline: every tender the evaluation is about, whatever came of it.
 OPENED_TENDERS = frozenset(
@@ -120,62 +121,63 @@ def _average_of_others(all_prices: dict[int, int], tender_id: int) -> int:
     return int(exact + Fraction(1, 2))  # to the nearest penny, as the record shows it
 
 
+def _keep_reviews(
+    call_off: CallOff, kept: dict[int, PriceReview], actor: User, at: datetime
+) -> None:
+    """Add a review for each flagged tender with none in ``kept``, each with its audit event."""
+    all_prices = prices(call_off)
+    for tender_id in sorted(flagged(call_off) - set(kept)):
+        review = PriceReview(
+            call_off_id=call_off.id,
+            tender_id=tender_id,
+            price_pence=all_prices[tender_id],
+            average_of_others_pence=_average_of_others(all_prices, tender_id),
+            threshold_percent=call_off.abnormally_low_percent,
+            flagged_at=at,
+        )
+        audit.record_new(
+            review,
+            "price_review.flagged",
+            actor=actor,
+            after={
+                "call_off_id": call_off.id,
+                "tender_id": tender_id,
+                "price_pence": review.price_pence,
+                "average_of_others_pence": review.average_of_others_pence,
+                "threshold_percent": review.threshold_percent,
+            },
+        )
+        kept[tender_id] = review
+
+
 def open_reviews(call_off: CallOff, *, actor: User, at: datetime) -> list[PriceReview]:
     """The lead opens the prices page: a review is kept for each flagged tender that has none
-    yet (once; opening the page again adds nothing), each with its audit event."""
+    yet (once; opening the page again adds nothing), each with its audit event.
+
+    The reviews are added under the call-off's lock, looked for again after it: two first
+    openings at once add them once, and none is added once the evaluation has finished."""
     require_lead(call_off, actor)
     kept = reviews(call_off)
-    if call_off.status == CallOffStatus.CLOSED:
-        all_prices = prices(call_off)
-        for tender_id in sorted(flagged(call_off) - set(kept)):
-            review = PriceReview(
-                call_off_id=call_off.id,
-                tender_id=tender_id,
-                price_pence=all_prices[tender_id],
-                average_of_others_pence=_average_of_others(all_prices, tender_id),
-                threshold_percent=call_off.abnormally_low_percent,
-                flagged_at=at,
-            )
-            audit.record_new(
-                review,
-                "price_review.flagged",
-                actor=actor,
-                after={
-                    "call_off_id": call_off.id,
-                    "tender_id": tender_id,
-                    "price_pence": review.price_pence,
-                    "average_of_others_pence": review.average_of_others_pence,
-                    "threshold_percent": review.threshold_percent,
-                },
-            )
-            kept[tender_id] = review
+    if call_off.status == CallOffStatus.CLOSED and flagged(call_off) - set(kept):
+        try:
+            call_off = lock_evaluating(call_off, NOT_EVALUATING)
+        except NotAllowed:
+            return [kept[key] for key in sorted(kept)]  # finished meanwhile: show what is kept
+        kept = reviews(call_off)
+        _keep_reviews(call_off, kept, actor, at)
         db.session.commit()
     return [kept[key] for key in sorted(kept)]
 
 
-def record_decision(
-    call_off: CallOff,
-    tender_id: int,
-    *,
+def _decision_problems(
+    review: PriceReview,
     asked_on: object,
     explanation: str,
     decision: str,
     reason: str,
-    actor: User,
     at: datetime,
 ) -> list[Refusal]:
-    """Record the review of a flagged tender's price: the date the supplier was asked to
-    explain it (typed as a date), the explanation received (may be left empty only when the
-    tender is rejected, for no explanation came), the decision ("accepted" or "rejected") and
-    the reason for it. Every problem comes back at once; nothing is kept unless all is well."""
-    require_lead(call_off, actor)
-    review = reviews(call_off).get(opened_tender(call_off, tender_id).id)
-    if review is None:
-        raise NotFound(tender_id)  # not flagged: there is nothing to review
-    if call_off.status != CallOffStatus.CLOSED:
-        raise NotAllowed(NOT_EVALUATING)
-    if review.decision is not None:
-        raise NotAllowed(ALREADY_DECIDED)
+    """Every problem with a price decision as typed."""
     problems: list[Refusal] = []
     asked: date | None = None
     if calloff_values.is_blank(asked_on):
@@ -213,9 +215,49 @@ def record_decision(
     for field, typed in (("explanation", said), ("reason", why)):
         if len(typed) > TEXT_MAX:
             problems.append(Refusal(f"Keep this to {TEXT_MAX:,} characters or fewer", field=field))
+    return problems
+
+
+def record_decision(
+    call_off: CallOff,
+    tender_id: int,
+    *,
+    asked_on: object,
+    explanation: str,
+    decision: str,
+    reason: str,
+    actor: User,
+    at: datetime,
+) -> list[Refusal]:
+    """Record the review of a flagged tender's price: the date the supplier was asked to
+    explain it (typed as a date), the explanation received (may be left empty only when the
+    tender is rejected, for no explanation came), the decision ("accepted" or "rejected") and
+    the reason for it. Every problem comes back at once; nothing is kept unless all is well."""
+    require_lead(call_off, actor)
+    review = reviews(call_off).get(opened_tender(call_off, tender_id).id)
+    if review is None:
+        raise NotFound(tender_id)  # not flagged: there is nothing to review
+    if call_off.status != CallOffStatus.CLOSED:
+        raise NotAllowed(NOT_EVALUATING)
+    if review.decision is not None:
+        raise NotAllowed(ALREADY_DECIDED)
+    problems = _decision_problems(review, asked_on, explanation, decision, reason, at)
     if problems:
         return problems
-    assert asked is not None
+    # Checked again under the call-off's lock, then the review's: a second decision (a double
+    # submit, another tab) waits for the first and is refused, as is one after the evaluation.
+    call_off = lock_evaluating(call_off, NOT_EVALUATING)
+    locked = lock_row(PriceReview, review.id)
+    if locked is None or locked.decision is not None:
+        db.session.rollback()
+        raise NotAllowed(ALREADY_DECIDED)
+    review = locked
+    asked = calloff_values.a_date(
+        asked_on, field="asked_on", name="The date you asked for an explanation"
+    )
+    chosen = calloff_values.text(decision)
+    said = calloff_values.text(explanation)
+    why = calloff_values.text(reason)
     review.explanation_requested_at = calloff_values.london_instant(asked, datetime.min.time())
     review.explanation = said or None
     review.decision = PriceReviewDecision(chosen)
