@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from dps.extensions import db
 from dps.models.accounts import User
-from dps.models.awards import LetterKind, ReasonsRequest
+from dps.models.awards import LetterKind, OutcomeLetter, ReasonsRequest
 from dps.models.calloffs import CallOff
 from dps.outside.tokens import email_link
 from dps.rules.award_timing import reasons_reply_due
@@ -26,6 +26,7 @@ from dps.rules.refusals import NotFound, Refusal
 from dps.services.awards import letters
 from dps.services.common import audit
 from dps.services.common.emails import send_email
+from dps.services.common.locking import lock_row
 from dps.services.evaluation import panel_roles
 from dps.services.qualification.letters import SIGNATURE, supplier_people
 
@@ -84,6 +85,18 @@ def requests_for(call_off_id: int, organisation_id: int) -> list[ReasonsRequest]
     )
 
 
+def _has_open_request(call_off_id: int, organisation_id: int) -> bool:
+    """Whether the organisation has an unanswered request, read afresh from the database."""
+    found = db.session.scalar(
+        select(ReasonsRequest.id).where(
+            ReasonsRequest.call_off_id == call_off_id,
+            ReasonsRequest.organisation_id == organisation_id,
+            ReasonsRequest.replied_at.is_(None),
+        )
+    )
+    return found is not None
+
+
 def may_ask(call_off_id: int, organisation_id: int) -> bool:
     """Whether the organisation can ask now: letter sent, not successful, nothing open."""
     letter = letters.sent_letter(call_off_id, organisation_id)
@@ -106,6 +119,12 @@ def ask(
     if any(r.replied_at is None for r in requests_for(call_off_id, organisation_id)):
         raise ReasonsRefused(ALREADY_ASKED)
     text = _text(typed, REQUEST_FIELD, "what you would like to know")
+    # Asked again under the letter's lock: a second submit of the same form waits, then is
+    # refused, rather than opening a second request.
+    lock_row(OutcomeLetter, letter.id)
+    if _has_open_request(call_off_id, organisation_id):
+        db.session.rollback()
+        raise ReasonsRefused(ALREADY_ASKED)
     request = ReasonsRequest(
         call_off_id=call_off_id,
         letter_id=letter.id,
@@ -182,6 +201,13 @@ def reply(
     if request.replied_at is not None:
         raise ReasonsRefused(ALREADY_REPLIED)
     text = _text(typed, REPLY_FIELD, "your reply")
+    # Looked at again under the request's lock: a second reply (a double submit) waits, then is
+    # refused, so the reply the bidder was emailed is never overwritten nor sent twice.
+    locked = lock_row(ReasonsRequest, request.id)
+    if locked is None or locked.replied_at is not None:
+        db.session.rollback()
+        raise ReasonsRefused(ALREADY_REPLIED)
+    request = locked
     request.reply = text
     request.replied_at = at
     request.replied_by_id = actor.id
