@@ -30,7 +30,17 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dps.extensions import db
@@ -139,7 +149,16 @@ class Contract(db.Model):  # type: ignore[name-defined]
     """The contract awarded by a call-off: confirmed once any standstill has ended."""
 
     __tablename__ = "call_off_contracts"
-    __table_args__ = (UniqueConstraint("call_off_id"),)
+    __table_args__ = (
+        UniqueConstraint("call_off_id"),
+        # The reference is unique within the buying organisation's contracts, whatever its case.
+        Index(
+            "uq_call_off_contracts_reference_lower",
+            "organisation_id",
+            text("lower(reference)"),
+            unique=True,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     call_off_id: Mapped[int] = mapped_column(ForeignKey("call_offs.id"))

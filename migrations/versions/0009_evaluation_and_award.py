@@ -140,6 +140,13 @@ def upgrade():
     )
     with op.batch_alter_table('call_off_contracts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_call_off_contracts_organisation_id'), ['organisation_id'], unique=False)
+    # A buyer's contract references are unique within its organisation, whatever their case.
+    op.create_index(
+        'uq_call_off_contracts_reference_lower',
+        'call_off_contracts',
+        ['organisation_id', sa.text('lower(reference)')],
+        unique=True,
+    )
 
     op.create_table('call_off_outcome_letters',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -238,6 +245,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_call_off_outcome_letters_call_off_id'))
 
     op.drop_table('call_off_outcome_letters')
+    op.drop_index('uq_call_off_contracts_reference_lower', table_name='call_off_contracts')
     with op.batch_alter_table('call_off_contracts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_call_off_contracts_organisation_id'))
 

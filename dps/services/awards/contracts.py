@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from dps.extensions import db
 from dps.models.accounts import User
@@ -111,6 +112,13 @@ def prefilled(call_off: CallOff) -> dict[str, Any]:
     }
 
 
+def _reference_taken_refusal() -> Refusal:
+    return Refusal(
+        "Your organisation already has a contract with this reference: enter another",
+        field="reference",
+    )
+
+
 def reference_taken(organisation_id: int, reference: str) -> bool:
     return (
         db.session.scalar(
@@ -156,12 +164,7 @@ def confirm(
             )
         )
     elif reference_taken(locked.organisation_id, ref):
-        problems.append(
-            Refusal(
-                "Your organisation already has a contract with this reference: enter another",
-                field="reference",
-            )
-        )
+        problems.append(_reference_taken_refusal())
     pence: int | None = None
     if calloff_values.is_blank(value):
         problems.append(Refusal("Enter the value of the contract", field="value"))
@@ -205,6 +208,14 @@ def confirm(
         confirmed_at=at,
         confirmed_by_id=actor.id,
     )
+    try:
+        # The database's unique index has the last word: another of the organisation's
+        # call-offs may have confirmed a contract with this reference since it was checked.
+        db.session.add(contract)
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return [_reference_taken_refusal()]
     audit.record_new(
         contract,
         "call_off.contract_confirmed",

@@ -7,13 +7,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from dps.extensions import db
 from dps.models import AuditEvent
+from dps.models.awards import Contract
 from dps.rules.refusals import NotAllowed
-from dps.services.awards import contracts
+from dps.services.awards import awarding, contracts
 from tests.fixtures.award_world import awarded, evaluated, letters_sent
-from tests.fixtures.calloffs_world import CallOffWorld
+from tests.fixtures.calloffs_world import CallOffWorld, ready_draft
 from tests.fixtures.evaluation_world import EvaluationWorld, now
 
 
@@ -151,3 +153,59 @@ def test_nothing_to_confirm_before_the_award(cw: CallOffWorld) -> None:
     ew = evaluated(cw)
     with pytest.raises(NotAllowed, match="only once the call-off has been awarded"):
         _confirm(ew)
+
+
+def _contract_of_another_call_off(ew: EvaluationWorld, cw: CallOffWorld, reference: str) -> None:
+    """A contract of another of the council's call-offs, written straight to the table."""
+    award = awarding.award_for(ew.call_off)
+    assert award is not None and award.tender_id is not None
+    db.session.add(
+        Contract(
+            call_off_id=ready_draft(cw).id,
+            award_id=award.id,
+            tender_id=award.tender_id,
+            organisation_id=ew.call_off.organisation_id,
+            reference=reference,
+            value_pence=1,
+            start_date=date(2027, 4, 1),
+            end_date=date(2027, 5, 1),
+            confirmed_at=now(),
+        )
+    )
+    db.session.commit()
+
+
+def test_the_database_keeps_references_unique_whatever_their_case(cw: CallOffWorld) -> None:
+    ew = awarded(cw)
+    letters_sent(ew)
+    assert _confirm(ew, reference="REF-1") == []
+    with pytest.raises(IntegrityError, match="call_off_contracts"):
+        _contract_of_another_call_off(ew, cw, "ref-1")
+    db.session.rollback()
+
+
+def test_a_reference_taken_since_it_was_checked_is_the_same_refusal(
+    cw: CallOffWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ew = awarded(cw)
+    letters_sent(ew)
+    _contract_of_another_call_off(ew, cw, "REF-1")
+    # As if the other contract were confirmed between this one's check and its insert.
+    monkeypatch.setattr(contracts, "reference_taken", lambda organisation_id, reference: False)
+    problems = contracts.confirm(
+        ew.call_off,
+        reference="ref-1",
+        value="40000",
+        start_date="1 4 2027",
+        end_date="1 5 2027",
+        actor=ew.lead,
+        at=now() + timedelta(days=20),
+    )
+    assert [(p.message, p.field) for p in problems] == [
+        (
+            "Your organisation already has a contract with this reference: enter another",
+            "reference",
+        )
+    ]
+    assert contracts.contract_for(ew.call_off) is None
+    assert db.session.query(AuditEvent).filter_by(action="call_off.contract_confirmed").count() == 0
