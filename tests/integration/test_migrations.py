@@ -190,6 +190,9 @@ def test_postgresql_migrations_build_the_models_and_come_down_again(
         conn.execute(sa.text("DROP INDEX uq_users_email_lower"))
         assert [d[0] for d in schema_differences(conn)] == ["add_index"]
         conn.rollback()
+        conn.execute(sa.text("DROP INDEX uq_call_off_contracts_reference_lower"))
+        assert [d[0] for d in schema_differences(conn)] == ["add_index"]
+        conn.rollback()
 
     check_emails_are_unique_ignoring_case()
     db.session.remove()
@@ -248,6 +251,16 @@ def test_sqlite_migrations_build_the_models_and_come_down_again(tmp_path: Path) 
                 sa.text("SELECT sql FROM sqlite_master WHERE name = 'uq_users_email_lower'")
             ).scalar()
             assert index_sql == "CREATE UNIQUE INDEX uq_users_email_lower ON users (lower(email))"
+            contracts_sql = conn.execute(
+                sa.text(
+                    "SELECT sql FROM sqlite_master "
+                    "WHERE name = 'uq_call_off_contracts_reference_lower'"
+                )
+            ).scalar()
+            assert contracts_sql == (
+                "CREATE UNIQUE INDEX uq_call_off_contracts_reference_lower "
+                "ON call_off_contracts (organisation_id, lower(reference))"
+            )
         check_emails_are_unique_ignoring_case()
         db.session.remove()
 
