@@ -999,8 +999,17 @@ TEMPLATES: dict[str, list[Rendering]] = {
         Page(lambda s: {"pagination": outbox.list_emails(99), "recording": False}, "administrator"),
     ],
     "admin/emails_message.html": [
-        Page(lambda s, st=status: {"message": s.messages[st], "recording": True}, "administrator")
+        Page(
+            lambda s, st=status, hidden=hidden: {
+                "message": s.messages[st],
+                "body": s.messages[st].payload["body"],
+                "links_hidden": hidden,
+                "recording": not hidden,
+            },
+            "administrator",
+        )
         for status in OutboxStatus
+        for hidden in (False, True)
     ],
     "admin/emails_macros.html": [Macros(_email_macros)],
     # supplier: the organisation profile and the team
