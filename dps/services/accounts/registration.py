@@ -1,7 +1,9 @@
 """Supplier registration: a new organisation and its owner, the address confirmed by a link.
 
 Nothing here tells a visitor whether an address is registered: the callers show the same page
-either way, and the account holder is told by email instead. Every change is audited and
+either way, and the account holder is told by email instead. Names are kept on one line, and no
+email to an address not yet confirmed carries a name typed here: whoever registers can type
+anything, and the address may be someone else's. Every change is audited and
 committed with the email it causes (through the outbox).
 """
 
@@ -18,6 +20,7 @@ from dps.models.base import utcnow
 from dps.models.organisations import Organisation
 from dps.outside.tokens import TokenInvalid, email_link, lifetime_in_words, make_token, read_token
 from dps.rules.enums import OrganisationKind, Role
+from dps.rules.names import NAME_MAX_LENGTH, one_line
 from dps.services.accounts import passwords
 from dps.services.accounts.users import AccountError, find_by_email
 from dps.services.common import audit
@@ -41,6 +44,13 @@ def register_supplier(registration: Registration) -> None:
     someone tried. The caller shows the same page either way.
     """
     email = registration.email.strip()
+    organisation_name = _one_line_name(
+        registration.organisation_name,
+        "organisation_name",
+        "Enter the name of your organisation",
+        "Organisation name",
+    )
+    name = _one_line_name(registration.name, "name", "Enter your full name", "Your full name")
     problem = passwords.problem_with(registration.password, email=email)
     if problem:
         raise AccountError(problem, field="password")
@@ -51,10 +61,8 @@ def register_supplier(registration: Registration) -> None:
         _tell_holder_of_attempt(existing)
         return
 
-    organisation = Organisation(
-        name=registration.organisation_name.strip(), kind=OrganisationKind.SUPPLIER
-    )
-    user = User(email=email, name=registration.name.strip(), password_hash=password_hash)
+    organisation = Organisation(name=organisation_name, kind=OrganisationKind.SUPPLIER)
+    user = User(email=email, name=name, password_hash=password_hash)
     db.session.add_all(
         [
             organisation,
@@ -90,6 +98,16 @@ def register_supplier(registration: Registration) -> None:
         if existing is None:
             raise
         _tell_holder_of_attempt(existing)
+
+
+def _one_line_name(typed: str, field: str, missing: str, label: str) -> str:
+    """A name as kept: one line, trimmed, no longer than NAME_MAX_LENGTH."""
+    name = one_line(typed)
+    if not name:
+        raise AccountError(missing, field=field)
+    if len(name) > NAME_MAX_LENGTH:
+        raise AccountError(f"{label} must be {NAME_MAX_LENGTH} characters or fewer", field=field)
+    return name
 
 
 def _confirm_link(user: User) -> str:

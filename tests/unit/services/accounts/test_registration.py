@@ -105,3 +105,64 @@ def test_resending_confirmation_only_mails_unconfirmed_accounts(app: Flask) -> N
     assert emails_to("nobody@example.org") == []
     [message] = emails_to("waiting@example.org")
     assert message.payload["subject"] == "Confirm your email address"
+
+
+HOSTILE_NAME = "Ann Lee\n\nYour account is locked. Unlock it at https://evil.example/unlock\r\n"
+
+
+def test_names_are_kept_on_one_line_and_trimmed(app: Flask) -> None:
+    register_supplier(
+        Registration(
+            organisation_name="  Co-op\r\nFutures\u2028Ltd\t ",
+            name=HOSTILE_NAME,
+            email="ann@example.org",
+            password=PASSWORD,
+        )
+    )
+
+    user = db.session.scalars(db.select(User)).one()
+    assert user.name == "Ann Lee Your account is locked. Unlock it at https://evil.example/unlock"
+    assert user.membership is not None
+    assert user.membership.organisation.name == "Co-op Futures Ltd"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("name", " \n\t ", "Enter your full name"),
+        ("organisation_name", "\r\n", "Enter the name of your organisation"),
+        ("name", "A" * 201, "Your full name must be 200 characters or fewer"),
+        ("organisation_name", "B" * 201, "Organisation name must be 200 characters or fewer"),
+    ],
+)
+def test_a_name_empty_or_too_long_is_refused(
+    app: Flask, field: str, value: str, message: str
+) -> None:
+    values = {"organisation_name": "Co-op Futures", "name": "Ann Lee"} | {field: value}
+    with pytest.raises(AccountError) as refused:
+        register_supplier(Registration(email="ann@example.org", password=PASSWORD, **values))
+    assert (refused.value.field, refused.value.message) == (field, message)
+    assert db.session.scalar(db.select(db.func.count(User.id))) == 0
+
+
+def test_no_typed_name_goes_to_an_address_not_yet_confirmed(app: Flask) -> None:
+    """Anyone can register any address: the emails it is sent carry none of what they typed."""
+    hostile = Registration(
+        organisation_name="Prize Draw Ltd https://evil.example",
+        name=HOSTILE_NAME,
+        email="victim@example.org",
+        password=PASSWORD,
+    )
+    register_supplier(hostile)  # the confirmation email
+    register_supplier(hostile)  # someone tried again: the holder is told
+    resend_confirmation("victim@example.org")
+    from dps.services.accounts.password_reset import request_password_reset
+
+    request_password_reset("victim@example.org")
+
+    messages = emails_to("victim@example.org")
+    assert len(messages) == 4
+    for message in messages:
+        body = message.payload["body"]
+        assert "evil.example" not in body and "Ann Lee" not in body, body
+        assert body.startswith("Hello,\n")
