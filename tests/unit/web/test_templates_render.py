@@ -1268,6 +1268,16 @@ TEMPLATES: dict[str, list[Rendering]] = {
         for inviter in (True, False)
     ]
     + [Email(lambda s: _colleague_invitation(s))],
+    "emails/invitation_has_account.txt": [
+        Email(
+            lambda s, who=who: {
+                "user": s.users[who],
+                "invitation": _colleague_invitation(s)["invitation"],
+                "sign_in_link": LINK,
+            }
+        )
+        for who in ("buyer", "supplier_owner")
+    ],
     # clarifications, renewed declarations and reminders
     "admin/clarifications_new.html": [
         Page(followup.ask_page, "administrator"),
