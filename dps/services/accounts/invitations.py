@@ -23,7 +23,7 @@ from dps.outside import tokens
 from dps.rules.enums import Role
 from dps.rules.refusals import Refusal
 from dps.services.accounts import organisations as organisations_service
-from dps.services.accounts import passwords
+from dps.services.accounts import passwords, unconfirmed_accounts
 from dps.services.common import audit
 from dps.services.common.emails import send_email
 
@@ -79,6 +79,14 @@ def account_for(email: str) -> User | None:
     return db.session.scalars(
         db.select(User).where(func.lower(User.email) == email.strip().lower())
     ).first()
+
+
+def confirmed_account_for(email: str) -> User | None:
+    """The account with this address if its holder has confirmed it. An account not yet
+    confirmed may be anyone's (registering needs no proof of the address), so it blocks no
+    invitation: accepting one takes it over."""
+    account = account_for(email)
+    return account if account is not None and account.email_confirmed_at is not None else None
 
 
 def pending_invitations(organisation: Organisation) -> list[Invitation]:
@@ -142,7 +150,7 @@ def invite(
     email = clean_email(email)
     if role not in organisations_service.invitable_roles(organisation):
         raise InvitationRefused(_why_role_refused(organisation, role), field="role")
-    existing = account_for(email)
+    existing = confirmed_account_for(email)
     if existing is not None and not keep_accounts_private:
         raise InvitationRefused(
             f"{email} already has an account, so cannot be invited. A person can belong to "
@@ -279,7 +287,7 @@ def open_invitation(token: str) -> Invitation:
         raise InvitationUnusable(Unusable.CANCELLED, invitation)
     if utcnow() >= invitation.expires_at:
         raise InvitationUnusable(Unusable.EXPIRED, invitation)
-    if account_for(invitation.email) is not None:
+    if confirmed_account_for(invitation.email) is not None:
         raise InvitationUnusable(Unusable.HAS_ACCOUNT, invitation)
     return invitation
 
@@ -313,18 +321,22 @@ def _join(invitation: Invitation, name: str, password_hash: str) -> User:
     # records it and Membership.effective_role limits a buyer there to viewing.
     role = invitation.role
     now = utcnow()
-    user = User(
-        email=invitation.email,
-        name=name,
-        password_hash=password_hash,
-        email_confirmed_at=now,
-        created_at=now,
-    )
-    db.session.add(user)
-    db.session.flush()
-    db.session.add(
-        Membership(user=user, organisation=invitation.organisation, role=role, created_at=now)
-    )
+    unconfirmed = account_for(invitation.email)
+    if unconfirmed is not None and unconfirmed.email_confirmed_at is None:
+        user = unconfirmed_accounts.take_over(unconfirmed, invitation, name, password_hash)
+    else:
+        user = User(
+            email=invitation.email,
+            name=name,
+            password_hash=password_hash,
+            email_confirmed_at=now,
+            created_at=now,
+        )
+        db.session.add(user)
+        db.session.flush()
+        db.session.add(
+            Membership(user=user, organisation=invitation.organisation, role=role, created_at=now)
+        )
     invitation.accepted_at = now
     audit.record(
         "invitation.accepted",

@@ -9,6 +9,8 @@ committed with the email it causes (through the outbox).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 
 from flask import current_app
@@ -35,6 +37,18 @@ class Registration:
     name: str
     email: str
     password: str
+    # A secret the registering browser keeps (in its session): the confirmation link opened
+    # there confirms at once; anywhere else it asks for a new password (see confirm_email).
+    browser: str = ""
+
+
+class NewPasswordNeeded(Exception):
+    """The account was not registered in the browser that opened the link, so whoever chose its
+    password may not be whoever reads this mail: a new password confirms the address."""
+
+    def __init__(self, user: User) -> None:
+        super().__init__("a new password is needed to confirm this address")
+        self.user = user
 
 
 def register_supplier(registration: Registration) -> None:
@@ -88,7 +102,7 @@ def register_supplier(registration: Registration) -> None:
             "role": str(Role.SUPPLIER_OWNER),
         },
     )
-    _send_confirmation(user)
+    _send_confirmation(user, browser=registration.browser)
     try:
         db.session.commit()
     except IntegrityError:
@@ -110,18 +124,25 @@ def _one_line_name(typed: str, field: str, missing: str, label: str) -> str:
     return name
 
 
-def _confirm_link(user: User) -> str:
-    token = make_token(CONFIRM_PURPOSE, {"user": user.id, "email": user.email.lower()})
-    return email_link("auth.confirm_email", token=token)
+def _browser_mark(browser: str) -> str:
+    # A digest: the link's payload is readable by whoever holds it.
+    return hashlib.sha256(f"dps-registering-browser:{browser}".encode()).hexdigest()[:32]
 
 
-def _send_confirmation(user: User) -> None:
+def _confirm_link(user: User, browser: str = "") -> str:
+    payload: dict[str, object] = {"user": user.id, "email": user.email.lower()}
+    if browser:
+        payload["by"] = _browser_mark(browser)
+    return email_link("auth.confirm_email", token=make_token(CONFIRM_PURPOSE, payload))
+
+
+def _send_confirmation(user: User, browser: str = "") -> None:
     send_email(
         user.email,
         "Confirm your email address",
         "account_confirm",
         user=user,
-        link=_confirm_link(user),
+        link=_confirm_link(user, browser),
         expires_in=lifetime_in_words(current_app.config["EMAIL_TOKEN_MAX_AGE_SECONDS"]),
     )
 
@@ -150,16 +171,59 @@ def resend_confirmation(email: str) -> None:
     db.session.commit()
 
 
-def confirm_email(token: str) -> User:
-    """Confirm the address a confirmation link was sent to. Raises TokenInvalid/TokenExpired."""
+def account_for_link(token: str) -> User:
+    """The account a confirmation link is for. Raises TokenInvalid/TokenExpired."""
+    return _account_for_link(token)[0]
+
+
+def _account_for_link(token: str) -> tuple[User, dict[str, object]]:
     payload = read_token(
         CONFIRM_PURPOSE, token, max_age=current_app.config["EMAIL_TOKEN_MAX_AGE_SECONDS"]
     )
     user = db.session.get(User, payload.get("user"))
     if user is None or user.email.lower() != payload.get("email"):
         raise TokenInvalid("the confirmation link is not for a current account")
+    return user, payload
+
+
+def confirm_email(token: str, browser: str = "") -> User:
+    """Confirm the address a confirmation link was sent to. Raises TokenInvalid/TokenExpired.
+
+    Only the link sent on registering, opened in the browser that registered (``browser``, the
+    secret it keeps), confirms at once. Anyone can register someone else's address, so any
+    other opening raises NewPasswordNeeded: confirm_email_with_password then confirms, and
+    whoever registered no longer knows the password.
+    """
+    user, payload = _account_for_link(token)
     if user.email_confirmed_at is None:
+        mark = payload.get("by")
+        if not browser or not isinstance(mark, str):
+            raise NewPasswordNeeded(user)
+        if not hmac.compare_digest(mark, _browser_mark(browser)):
+            raise NewPasswordNeeded(user)
         user.email_confirmed_at = utcnow()
         audit.record("user.email_confirmed", user, actor=user, after={"email": user.email})
         db.session.commit()
+    return user
+
+
+def confirm_email_with_password(token: str, new_password: str) -> User:
+    """Confirm the address with a new password chosen by whoever opened the link; every
+    session made before ends. An address already confirmed is left as it is."""
+    user, _ = _account_for_link(token)
+    if user.email_confirmed_at is not None:
+        return user
+    problem = passwords.problem_with(new_password, email=user.email)
+    if problem:
+        raise AccountError(problem, field="password")
+    user.password_hash = passwords.hash_password(new_password)
+    user.session_version += 1
+    user.email_confirmed_at = utcnow()
+    audit.record(
+        "user.email_confirmed",
+        user,
+        actor=user,
+        after={"email": user.email, "new_password": True},
+    )
+    db.session.commit()
     return user

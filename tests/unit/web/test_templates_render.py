@@ -55,6 +55,7 @@ from dps.web.admin.forms import (
 from dps.web.auth.forms import (
     ChangePasswordForm,
     CodeForm,
+    ConfirmWithPasswordForm,
     EmailForm,
     RegistrationForm,
     ResetPasswordForm,
@@ -612,6 +613,27 @@ TEMPLATES: dict[str, list[Rendering]] = {
                 )
             }
         ),
+    ],
+    "auth/confirm_email_password.html": [
+        Page(
+            lambda s, days=days: {
+                "form": ConfirmWithPasswordForm(account_email="ann@example.org"),
+                "closed_after_days": days,
+            }
+        )
+        for days in (1, 7)
+    ]
+    + [
+        Page(
+            lambda s: {
+                "form": with_errors(
+                    ConfirmWithPasswordForm,
+                    {"password": "short", "password_confirm": "other"},
+                    account_email="ann@example.org",
+                ),
+                "closed_after_days": 7,
+            }
+        )
     ],
     "auth/account.html": [
         Page(lambda s, p=p: {"user": s.users[p]}, p)

@@ -11,14 +11,18 @@ from dps.extensions import db
 from dps.models import Organisation, User
 from dps.outside import tokens
 from dps.rules.enums import OrganisationKind, Role
+from dps.services.accounts.passwords import verify_password
 from dps.services.accounts.registration import (
+    NewPasswordNeeded,
     Registration,
     confirm_email,
+    confirm_email_with_password,
     register_supplier,
     resend_confirmation,
 )
 from dps.services.accounts.users import AccountError
 from tests.fixtures.accounts_world import (
+    NEW_PASSWORD,
     PASSWORD,
     actions,
     clock_moved_on,
@@ -27,10 +31,16 @@ from tests.fixtures.accounts_world import (
     make_user,
 )
 
+BROWSER = "the registering browser's secret"
+
 
 def registration(email: str = "ann@example.org", organisation: str = "Co-op Futures") -> Any:
     return Registration(
-        organisation_name=organisation, name="Ann Lee", email=email, password=PASSWORD
+        organisation_name=organisation,
+        name="Ann Lee",
+        email=email,
+        password=PASSWORD,
+        browser=BROWSER,
     )
 
 
@@ -79,10 +89,11 @@ def test_registration_refuses_a_weak_password(app: Flask) -> None:
 def test_confirming_sets_the_address_confirmed_once(app: Flask) -> None:
     register_supplier(registration())
     token = link_in(emails_to("ann@example.org")[0], "/confirm-email/").rsplit("/", 1)[1]
-    user = confirm_email(token)
+    user = confirm_email(token, browser=BROWSER)
     confirmed_at = user.email_confirmed_at
     assert confirmed_at is not None
-    assert confirm_email(token).email_confirmed_at == confirmed_at  # a second click is fine
+    # A second click is fine, anywhere.
+    assert confirm_email(token).email_confirmed_at == confirmed_at
     assert actions().count("user.email_confirmed") == 1
 
 
@@ -93,7 +104,7 @@ def test_a_confirmation_link_expires(app: Flask) -> None:
         clock_moved_on(app.config["EMAIL_TOKEN_MAX_AGE_SECONDS"] + 1),
         pytest.raises(tokens.TokenExpired),
     ):
-        confirm_email(token)
+        confirm_email(token, browser=BROWSER)
 
 
 def test_resending_confirmation_only_mails_unconfirmed_accounts(app: Flask) -> None:
@@ -166,3 +177,47 @@ def test_no_typed_name_goes_to_an_address_not_yet_confirmed(app: Flask) -> None:
         body = message.payload["body"]
         assert "evil.example" not in body and "Ann Lee" not in body, body
         assert body.startswith("Hello,\n")
+
+
+# --- someone else's address ------------------------------------------------------------------
+
+
+def test_a_link_opened_away_from_the_registering_browser_needs_a_new_password(app: Flask) -> None:
+    """A squatter registers someone else's address: its owner, confirming, sets the password."""
+    register_supplier(registration("victim@example.org"))
+    token = link_in(emails_to("victim@example.org")[0], "/confirm-email/").rsplit("/", 1)[1]
+
+    for browser in ("", "another browser's secret"):
+        with pytest.raises(NewPasswordNeeded):
+            confirm_email(token, browser=browser)
+    user = db.session.scalars(db.select(User)).one()
+    assert user.email_confirmed_at is None
+    version = user.session_version
+
+    with pytest.raises(AccountError, match="12 characters"):
+        confirm_email_with_password(token, "short")
+    confirm_email_with_password(token, NEW_PASSWORD)
+
+    db.session.refresh(user)
+    assert user.email_confirmed_at is not None
+    assert verify_password(user.password_hash, NEW_PASSWORD)
+    assert not verify_password(user.password_hash, PASSWORD)  # the squatter's is gone
+    assert user.session_version == version + 1
+    assert actions()[-1] == "user.email_confirmed"
+    # Done once: the link does not change the password again.
+    confirm_email_with_password(token, "yet another long passphrase")
+    db.session.refresh(user)
+    assert verify_password(user.password_hash, NEW_PASSWORD)
+
+
+@pytest.mark.parametrize("how", ["resent", "registered again"])
+def test_links_not_sent_on_registering_need_a_new_password(app: Flask, how: str) -> None:
+    register_supplier(registration("victim@example.org"))
+    if how == "resent":
+        resend_confirmation("victim@example.org")
+    else:
+        register_supplier(registration("victim@example.org"))
+    message = emails_to("victim@example.org")[-1]
+    token = link_in(message, "/confirm-email/").rsplit("/", 1)[1]
+    with pytest.raises(NewPasswordNeeded):
+        confirm_email(token, browser=BROWSER)
