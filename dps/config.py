@@ -155,6 +155,16 @@ def load_config(
         "EMAIL_TOKEN_MAX_AGE_SECONDS": _int(env, "EMAIL_TOKEN_MAX_AGE_SECONDS", 24 * 3600),
         "RESET_TOKEN_MAX_AGE_SECONDS": _int(env, "RESET_TOKEN_MAX_AGE_SECONDS", 3600),
         "INVITATION_MAX_AGE_SECONDS": _int(env, "INVITATION_MAX_AGE_SECONDS", 7 * 24 * 3600),
+        # An account whose address is not confirmed this long after it was made is closed, and
+        # its address released (dps/services/accounts/unconfirmed_accounts.py).
+        "UNCONFIRMED_ACCOUNT_MAX_AGE_SECONDS": _int(
+            env, "UNCONFIRMED_ACCOUNT_MAX_AGE_SECONDS", 7 * 24 * 3600
+        ),
+        # A supplier's owner invites colleagues: at most this many, by each owner and into each
+        # organisation (dps/services/accounts/invitation_limits.py).
+        "INVITATION_LIMIT_PER_OWNER": env.get("INVITATION_LIMIT_PER_OWNER") or "10 per hour",
+        "INVITATION_LIMIT_PER_ORGANISATION": env.get("INVITATION_LIMIT_PER_ORGANISATION")
+        or "20 per 24 hours",
         "DPS_TRANSITIONAL_CAP": transitional_cap,
         "SESSION_IDLE_MINUTES": _int(env, "SESSION_IDLE_MINUTES", 30),
         "SESSION_WARNING_MINUTES": _int(env, "SESSION_WARNING_MINUTES", 5),

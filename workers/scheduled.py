@@ -14,6 +14,8 @@ from dps.celery_app import (
     SWEEP_OUTBOX_TASK,
     celery,
 )
+from dps.models.base import utcnow
+from dps.services.accounts import unconfirmed_accounts
 from dps.services.common import outbox
 from workers.app import flask_app
 
@@ -33,10 +35,21 @@ def sweep_outbox() -> int:
     return outbox.relay_pending()
 
 
+EXPIRE_UNCONFIRMED_TASK = "workers.scheduled.expire_unconfirmed_accounts"
+EXPIRE_UNCONFIRMED_EVERY_SECONDS = 3600.0
+
+
+@celery.task(name=EXPIRE_UNCONFIRMED_TASK)
+def expire_unconfirmed_accounts() -> int:
+    """Every hour: close accounts left unconfirmed too long, releasing their addresses."""
+    return unconfirmed_accounts.expire(utcnow())
+
+
 celery.conf.task_routes = {
     **(celery.conf.task_routes or {}),
     RELAY_OUTBOX_TASK: {"queue": QUEUE_OUTBOX},
     SWEEP_OUTBOX_TASK: {"queue": QUEUE_SCHEDULED},
+    EXPIRE_UNCONFIRMED_TASK: {"queue": QUEUE_SCHEDULED},
 }
 
 celery.conf.beat_schedule = {
@@ -45,5 +58,10 @@ celery.conf.beat_schedule = {
         "task": SWEEP_OUTBOX_TASK,
         "schedule": SWEEP_EVERY_SECONDS,
         "options": {"queue": QUEUE_SCHEDULED, "expires": SWEEP_EVERY_SECONDS},
+    },
+    "expire-unconfirmed-accounts": {
+        "task": EXPIRE_UNCONFIRMED_TASK,
+        "schedule": EXPIRE_UNCONFIRMED_EVERY_SECONDS,
+        "options": {"queue": QUEUE_SCHEDULED, "expires": EXPIRE_UNCONFIRMED_EVERY_SECONDS},
     },
 }

@@ -6,11 +6,19 @@ token made for one purpose is refused for any other. Its age is checked when it 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+# A link in a text, and a token in it: the payload, the time and the signature, each in URL-safe
+# base64 and joined by dots (a compressed payload starts with a dot). The signature is at least
+# 20 characters, so ordinary names with dots in them are left alone.
+_LINK = re.compile(r"https?://[^\s<>\"']+")
+_TOKEN = re.compile(r"\.?[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{20,}")
+HIDDEN = "[hidden]"
 
 
 class TokenInvalid(Exception):
@@ -66,3 +74,13 @@ def email_link(endpoint: str, **values: Any) -> str:
         base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
     )
     return adapter.build(endpoint, values, force_external=True)
+
+
+def hide_tokens(text: str) -> str:
+    """``text`` with the token of every signed link in it replaced by ``[hidden]``.
+
+    For showing a stored email to someone it was not sent to: whoever reads a live link can use
+    it (reset the password, accept the invitation). The rest of the link stays, so the reader
+    still sees what kind of link it was.
+    """
+    return _LINK.sub(lambda link: _TOKEN.sub(HIDDEN, link.group(0)), text)

@@ -1,4 +1,5 @@
-"""Organisation names as compared: by the Companies House check and the duplicate check.
+"""Names as typed (one line, trimmed) and organisation names as compared: by the Companies
+House check and the duplicate check.
 
 Case, punctuation, spacing, a leading "The", "&" for "and", and the designation of the legal
 form at the end (Ltd or Limited, PLC, CIC, LLP, and their Welsh forms) are ignored, so that
@@ -9,6 +10,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
+# The longest name a person or an organisation may give (the columns hold no more).
+NAME_MAX_LENGTH = 200
 
 # Designations of the legal form at the end of a name, in English and Welsh.
 _DESIGNATIONS = (
@@ -22,6 +26,13 @@ _DESIGNATION_WORDS = sorted((d.split() for d in _DESIGNATIONS), key=len, reverse
 # Marks inside a word ("Co-operative", "O'Neill", "A.B.C.") join it up; others separate words.
 _JOINING = re.compile(r"[-‐‑–'’.]")
 _SEPARATING = re.compile(r"[^\w\s]")
+
+
+def one_line(text: str) -> str:
+    """``text`` trimmed, with every run of spaces, tabs and line breaks (of any script) as one
+    space: a name typed by anyone is one line, so it cannot start a paragraph of its own in an
+    email or a page."""
+    return " ".join(text.split())
 
 
 def normalise_name(name: str) -> str:

@@ -23,7 +23,7 @@ from dps.outside import tokens
 from dps.rules.enums import Role
 from dps.rules.refusals import Refusal
 from dps.services.accounts import organisations as organisations_service
-from dps.services.accounts import passwords
+from dps.services.accounts import passwords, unconfirmed_accounts
 from dps.services.common import audit
 from dps.services.common.emails import send_email
 
@@ -81,6 +81,14 @@ def account_for(email: str) -> User | None:
     ).first()
 
 
+def confirmed_account_for(email: str) -> User | None:
+    """The account with this address if its holder has confirmed it. An account not yet
+    confirmed may be anyone's (registering needs no proof of the address), so it blocks no
+    invitation: accepting one takes it over."""
+    account = account_for(email)
+    return account if account is not None and account.email_confirmed_at is not None else None
+
+
 def pending_invitations(organisation: Organisation) -> list[Invitation]:
     now = utcnow()
     invitations = db.session.scalars(
@@ -95,19 +103,21 @@ def pending_invitations(organisation: Organisation) -> list[Invitation]:
     return [invitation for invitation in invitations if is_pending(invitation, now)]
 
 
-def _pending_for(email: str) -> Invitation | None:
+def _pending_for(email: str, organisation: Organisation | None = None) -> Invitation | None:
+    """A pending invitation for the address (to ``organisation`` only, when given)."""
     now = utcnow()
-    candidates = db.session.scalars(
-        db.select(Invitation).where(
-            func.lower(Invitation.email) == email.lower(),
-            Invitation.accepted_at.is_(None),
-            Invitation.cancelled_at.is_(None),
-        )
+    query = db.select(Invitation).where(
+        func.lower(Invitation.email) == email.lower(),
+        Invitation.accepted_at.is_(None),
+        Invitation.cancelled_at.is_(None),
     )
-    return next((i for i in candidates if is_pending(i, now)), None)
+    if organisation is not None:
+        query = query.where(Invitation.organisation_id == organisation.id)
+    return next((i for i in db.session.scalars(query) if is_pending(i, now)), None)
 
 
-def _clean_email(email: str) -> str:
+def clean_email(email: str) -> str:
+    """The address trimmed, if it is shaped like one; else InvitationRefused on ``email``."""
     email = email.strip()
     if not email:
         raise InvitationRefused("Enter the person’s email address", field="email")
@@ -121,19 +131,33 @@ def _clean_email(email: str) -> str:
     return email
 
 
-def invite(organisation: Organisation, email: str, role: Role, *, actor: User | None) -> Invitation:
-    """Invite a person to ``organisation`` with ``role``, and queue the email with the link."""
-    email = _clean_email(email)
+def invite(
+    organisation: Organisation,
+    email: str,
+    role: Role,
+    *,
+    actor: User | None,
+    keep_accounts_private: bool = False,
+) -> Invitation:
+    """Invite a person to ``organisation`` with ``role``, and queue the email with the link.
+
+    With ``keep_accounts_private`` (a supplier's owner inviting: anyone can register a supplier)
+    the inviter learns nothing about other people's accounts and invitations. An address with
+    an account gets an invitation like any other, but its holder is told by email instead of
+    being sent a link; only a waiting invitation to this same organisation is refused.
+    Administrators, who see every account anyway, are told plainly.
+    """
+    email = clean_email(email)
     if role not in organisations_service.invitable_roles(organisation):
         raise InvitationRefused(_why_role_refused(organisation, role), field="role")
-    existing = account_for(email)
-    if existing is not None:
+    existing = confirmed_account_for(email)
+    if existing is not None and not keep_accounts_private:
         raise InvitationRefused(
             f"{email} already has an account, so cannot be invited. A person can belong to "
             "one organisation only",
             field="email",
         )
-    if _pending_for(email) is not None:
+    if _pending_for(email, organisation if keep_accounts_private else None) is not None:
         raise InvitationRefused(
             f"{email} already has an invitation waiting. Cancel it first to send a new one",
             field="email",
@@ -156,8 +180,13 @@ def invite(organisation: Organisation, email: str, role: Role, *, actor: User | 
             "organisation_id": organisation.id,
             "role": str(role),
             "expires_at": invitation.expires_at.isoformat(),
+            **({"holder_told_instead": True} if existing is not None else {}),
         },
     )
+    if existing is not None:
+        _tell_holder_of_invitation(existing, invitation)
+        db.session.commit()
+        return invitation
     send_email(
         email,
         f"You are invited to the CCIN dynamic purchasing system as {_article(role)}",
@@ -169,6 +198,22 @@ def invite(organisation: Organisation, email: str, role: Role, *, actor: User | 
     )
     db.session.commit()
     return invitation
+
+
+def _tell_holder_of_invitation(holder: User, invitation: Invitation) -> None:
+    """The holder of an address invited again learns of it; the inviter does not learn of them.
+
+    No link (it could not be used: a person belongs to one organisation only) and no name the
+    inviter typed.
+    """
+    send_email(
+        holder.email,
+        "Someone invited your email address to the CCIN dynamic purchasing system",
+        "invitation_has_account",
+        user=holder,
+        invitation=invitation,
+        sign_in_link=tokens.email_link("auth.sign_in"),
+    )
 
 
 def _article(role: Role) -> str:
@@ -242,7 +287,7 @@ def open_invitation(token: str) -> Invitation:
         raise InvitationUnusable(Unusable.CANCELLED, invitation)
     if utcnow() >= invitation.expires_at:
         raise InvitationUnusable(Unusable.EXPIRED, invitation)
-    if account_for(invitation.email) is not None:
+    if confirmed_account_for(invitation.email) is not None:
         raise InvitationUnusable(Unusable.HAS_ACCOUNT, invitation)
     return invitation
 
@@ -276,18 +321,22 @@ def _join(invitation: Invitation, name: str, password_hash: str) -> User:
     # records it and Membership.effective_role limits a buyer there to viewing.
     role = invitation.role
     now = utcnow()
-    user = User(
-        email=invitation.email,
-        name=name,
-        password_hash=password_hash,
-        email_confirmed_at=now,
-        created_at=now,
-    )
-    db.session.add(user)
-    db.session.flush()
-    db.session.add(
-        Membership(user=user, organisation=invitation.organisation, role=role, created_at=now)
-    )
+    unconfirmed = account_for(invitation.email)
+    if unconfirmed is not None and unconfirmed.email_confirmed_at is None:
+        user = unconfirmed_accounts.take_over(unconfirmed, invitation, name, password_hash)
+    else:
+        user = User(
+            email=invitation.email,
+            name=name,
+            password_hash=password_hash,
+            email_confirmed_at=now,
+            created_at=now,
+        )
+        db.session.add(user)
+        db.session.flush()
+        db.session.add(
+            Membership(user=user, organisation=invitation.organisation, role=role, created_at=now)
+        )
     invitation.accepted_at = now
     audit.record(
         "invitation.accepted",

@@ -1,12 +1,16 @@
 """Supplier registration: a new organisation and its owner, the address confirmed by a link.
 
 Nothing here tells a visitor whether an address is registered: the callers show the same page
-either way, and the account holder is told by email instead. Every change is audited and
+either way, and the account holder is told by email instead. Names are kept on one line, and no
+email to an address not yet confirmed carries a name typed here: whoever registers can type
+anything, and the address may be someone else's. Every change is audited and
 committed with the email it causes (through the outbox).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 
 from flask import current_app
@@ -18,6 +22,7 @@ from dps.models.base import utcnow
 from dps.models.organisations import Organisation
 from dps.outside.tokens import TokenInvalid, email_link, lifetime_in_words, make_token, read_token
 from dps.rules.enums import OrganisationKind, Role
+from dps.rules.names import NAME_MAX_LENGTH, one_line
 from dps.services.accounts import passwords
 from dps.services.accounts.users import AccountError, find_by_email
 from dps.services.common import audit
@@ -32,6 +37,18 @@ class Registration:
     name: str
     email: str
     password: str
+    # A secret the registering browser keeps (in its session): the confirmation link opened
+    # there confirms at once; anywhere else it asks for a new password (see confirm_email).
+    browser: str = ""
+
+
+class NewPasswordNeeded(Exception):
+    """The account was not registered in the browser that opened the link, so whoever chose its
+    password may not be whoever reads this mail: a new password confirms the address."""
+
+    def __init__(self, user: User) -> None:
+        super().__init__("a new password is needed to confirm this address")
+        self.user = user
 
 
 def register_supplier(registration: Registration) -> None:
@@ -41,6 +58,13 @@ def register_supplier(registration: Registration) -> None:
     someone tried. The caller shows the same page either way.
     """
     email = registration.email.strip()
+    organisation_name = _one_line_name(
+        registration.organisation_name,
+        "organisation_name",
+        "Enter the name of your organisation",
+        "Organisation name",
+    )
+    name = _one_line_name(registration.name, "name", "Enter your full name", "Your full name")
     problem = passwords.problem_with(registration.password, email=email)
     if problem:
         raise AccountError(problem, field="password")
@@ -51,10 +75,8 @@ def register_supplier(registration: Registration) -> None:
         _tell_holder_of_attempt(existing)
         return
 
-    organisation = Organisation(
-        name=registration.organisation_name.strip(), kind=OrganisationKind.SUPPLIER
-    )
-    user = User(email=email, name=registration.name.strip(), password_hash=password_hash)
+    organisation = Organisation(name=organisation_name, kind=OrganisationKind.SUPPLIER)
+    user = User(email=email, name=name, password_hash=password_hash)
     db.session.add_all(
         [
             organisation,
@@ -80,7 +102,7 @@ def register_supplier(registration: Registration) -> None:
             "role": str(Role.SUPPLIER_OWNER),
         },
     )
-    _send_confirmation(user)
+    _send_confirmation(user, browser=registration.browser)
     try:
         db.session.commit()
     except IntegrityError:
@@ -92,18 +114,35 @@ def register_supplier(registration: Registration) -> None:
         _tell_holder_of_attempt(existing)
 
 
-def _confirm_link(user: User) -> str:
-    token = make_token(CONFIRM_PURPOSE, {"user": user.id, "email": user.email.lower()})
-    return email_link("auth.confirm_email", token=token)
+def _one_line_name(typed: str, field: str, missing: str, label: str) -> str:
+    """A name as kept: one line, trimmed, no longer than NAME_MAX_LENGTH."""
+    name = one_line(typed)
+    if not name:
+        raise AccountError(missing, field=field)
+    if len(name) > NAME_MAX_LENGTH:
+        raise AccountError(f"{label} must be {NAME_MAX_LENGTH} characters or fewer", field=field)
+    return name
 
 
-def _send_confirmation(user: User) -> None:
+def _browser_mark(browser: str) -> str:
+    # A digest: the link's payload is readable by whoever holds it.
+    return hashlib.sha256(f"dps-registering-browser:{browser}".encode()).hexdigest()[:32]
+
+
+def _confirm_link(user: User, browser: str = "") -> str:
+    payload: dict[str, object] = {"user": user.id, "email": user.email.lower()}
+    if browser:
+        payload["by"] = _browser_mark(browser)
+    return email_link("auth.confirm_email", token=make_token(CONFIRM_PURPOSE, payload))
+
+
+def _send_confirmation(user: User, browser: str = "") -> None:
     send_email(
         user.email,
         "Confirm your email address",
         "account_confirm",
         user=user,
-        link=_confirm_link(user),
+        link=_confirm_link(user, browser),
         expires_in=lifetime_in_words(current_app.config["EMAIL_TOKEN_MAX_AGE_SECONDS"]),
     )
 
@@ -132,16 +171,59 @@ def resend_confirmation(email: str) -> None:
     db.session.commit()
 
 
-def confirm_email(token: str) -> User:
-    """Confirm the address a confirmation link was sent to. Raises TokenInvalid/TokenExpired."""
+def account_for_link(token: str) -> User:
+    """The account a confirmation link is for. Raises TokenInvalid/TokenExpired."""
+    return _account_for_link(token)[0]
+
+
+def _account_for_link(token: str) -> tuple[User, dict[str, object]]:
     payload = read_token(
         CONFIRM_PURPOSE, token, max_age=current_app.config["EMAIL_TOKEN_MAX_AGE_SECONDS"]
     )
     user = db.session.get(User, payload.get("user"))
     if user is None or user.email.lower() != payload.get("email"):
         raise TokenInvalid("the confirmation link is not for a current account")
+    return user, payload
+
+
+def confirm_email(token: str, browser: str = "") -> User:
+    """Confirm the address a confirmation link was sent to. Raises TokenInvalid/TokenExpired.
+
+    Only the link sent on registering, opened in the browser that registered (``browser``, the
+    secret it keeps), confirms at once. Anyone can register someone else's address, so any
+    other opening raises NewPasswordNeeded: confirm_email_with_password then confirms, and
+    whoever registered no longer knows the password.
+    """
+    user, payload = _account_for_link(token)
     if user.email_confirmed_at is None:
+        mark = payload.get("by")
+        if not browser or not isinstance(mark, str):
+            raise NewPasswordNeeded(user)
+        if not hmac.compare_digest(mark, _browser_mark(browser)):
+            raise NewPasswordNeeded(user)
         user.email_confirmed_at = utcnow()
         audit.record("user.email_confirmed", user, actor=user, after={"email": user.email})
         db.session.commit()
+    return user
+
+
+def confirm_email_with_password(token: str, new_password: str) -> User:
+    """Confirm the address with a new password chosen by whoever opened the link; every
+    session made before ends. An address already confirmed is left as it is."""
+    user, _ = _account_for_link(token)
+    if user.email_confirmed_at is not None:
+        return user
+    problem = passwords.problem_with(new_password, email=user.email)
+    if problem:
+        raise AccountError(problem, field="password")
+    user.password_hash = passwords.hash_password(new_password)
+    user.session_version += 1
+    user.email_confirmed_at = utcnow()
+    audit.record(
+        "user.email_confirmed",
+        user,
+        actor=user,
+        after={"email": user.email, "new_password": True},
+    )
+    db.session.commit()
     return user

@@ -16,7 +16,7 @@ from dps.models.accounts import Invitation, Membership, User
 from dps.models.organisations import Organisation
 from dps.rules.enums import OrganisationKind, Role
 from dps.rules.refusals import NotAllowed, NotFound, Refusal
-from dps.services.accounts import invitations
+from dps.services.accounts import invitation_limits, invitations
 from dps.services.common import audit
 from dps.services.common.emails import send_email
 
@@ -113,20 +113,27 @@ def invite_colleague(organisation_id: int, email: str, *, actor: User) -> Invita
     """Invite a colleague by email, as a user of the organisation."""
     _require_owner(actor, organisation_id)
     organisation = supplier_organisation(organisation_id)
-    existing = invitations.account_for(email) if email.strip() else None
-    if (
-        existing is not None
-        and not existing.active
-        and existing.membership is not None
-        and existing.membership.organisation_id == organisation_id
-    ):
-        raise TeamRefused(
-            f"{existing.email} was removed from your team, so their account is closed. "
-            "Contact Oldham Council procurement to have it opened again",
-            field="email",
-        )
     try:
-        return invitations.invite(organisation, email, Role.SUPPLIER_USER, actor=actor)
+        email = invitations.clean_email(email)
+    except invitations.InvitationRefused as refused:
+        raise TeamRefused(refused.message, field="email") from refused
+    existing = invitations.account_for(email)
+    # Only what the owner knows already is said: who is, or was, in their own team. Anyone
+    # else's account is not revealed (the invitations service tells its holder instead).
+    if existing is not None and existing.membership is not None:
+        if existing.membership.organisation_id == organisation_id and not existing.active:
+            raise TeamRefused(
+                f"{existing.email} was removed from your team, so their account is closed. "
+                "Contact Oldham Council procurement to have it opened again",
+                field="email",
+            )
+        if existing.membership.organisation_id == organisation_id:
+            raise TeamRefused(f"{existing.email} is already in your team", field="email")
+    try:
+        invitation_limits.take_slots(owner_id=actor.id, organisation_id=organisation_id)
+        return invitations.invite(
+            organisation, email, Role.SUPPLIER_USER, actor=actor, keep_accounts_private=True
+        )
     except invitations.InvitationRefused as refused:
         raise TeamRefused(refused.message, field=refused.field or "email") from refused
 

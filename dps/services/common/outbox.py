@@ -28,7 +28,7 @@ from dps.extensions import after_commit, db
 from dps.models.accounts import User
 from dps.models.base import utcnow
 from dps.models.outbox import OutboxMessage
-from dps.outside import mail
+from dps.outside import mail, tokens
 from dps.rules.enums import OutboxKind, OutboxStatus
 from dps.rules.refusals import Refusal
 from dps.services.common import audit
@@ -321,6 +321,23 @@ def get_email(message_id: int) -> OutboxMessage | None:
             OutboxMessage.id == message_id, OutboxMessage.kind == OutboxKind.EMAIL
         )
     )
+
+
+def links_readable() -> bool:
+    """Whether administrators may read the live links in stored emails.
+
+    Only for development mail (MAIL_BACKEND record, nothing sent) on a portal not in production,
+    where the emails page is the only way to follow a link. Anywhere else a reset or invitation
+    link read there would let an administrator take over someone else's account.
+    """
+    config = current_app.config
+    return config["DPS_ENV"] != "production" and config["MAIL_BACKEND"] == mail.BACKEND_RECORD
+
+
+def body_to_show(message: OutboxMessage) -> str:
+    """The body of an email as a page shows it: signed links hidden unless links_readable()."""
+    body = str(message.payload.get("body", ""))
+    return body if links_readable() else tokens.hide_tokens(body)
 
 
 def send_again(message: OutboxMessage, *, actor: User | None) -> None:

@@ -1,7 +1,8 @@
 """Administration: the emails in the outbox, read and (when one failed) sent again.
 
 In development (MAIL_BACKEND=record) nothing leaves the machine, and this is where an
-administrator reads what the portal sent.
+administrator reads what the portal sent. Signed links (reset, confirmation, invitation) are
+shown whole only there, and never in production: elsewhere their tokens are hidden.
 """
 
 from __future__ import annotations
@@ -37,9 +38,12 @@ def emails() -> str:
 @bp.get("/emails/<int:message_id>")
 @allow(Area.ADMIN)
 def email(message_id: int) -> str:
+    message = _email_or_404(message_id)
     return render_template(
         "admin/emails_message.html",
-        message=_email_or_404(message_id),
+        message=message,
+        body=outbox.body_to_show(message),
+        links_hidden=not outbox.links_readable(),
         recording=current_app.config["MAIL_BACKEND"] == BACKEND_RECORD,
     )
 

@@ -165,3 +165,9 @@ class ChangePasswordForm(PortalForm):
     def __init__(self, *args: Any, account_email: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.account_email = account_email
+
+
+class ConfirmWithPasswordForm(ResetPasswordForm):
+    """A confirmation link opened away from the browser that registered: a new password."""
+
+    submit = SubmitField("Confirm email address", widget=GovSubmitInput())

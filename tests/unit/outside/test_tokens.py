@@ -33,3 +33,23 @@ def test_a_link_lifetime_is_said_in_whole_hours_and_never_less_than_one() -> Non
     assert tokens.lifetime_in_words(600) == "1 hour"
     assert tokens.lifetime_in_words(3600) == "1 hour"
     assert tokens.lifetime_in_words(24 * 3600) == "24 hours"
+
+
+def test_hiding_tokens_keeps_the_link_but_not_its_code(app: Flask) -> None:
+    token = tokens.make_token("reset-password", {"user": 7, "fp": "abc"})
+    compressed = tokens.make_token("invitation", {"invitation_id": 1, "padding": "x" * 200})
+    text = (
+        f"Open this link:\n\nhttps://dps.example.org/reset-password/{token}\n\n"
+        f"Or this one: http://localhost/invitation/{compressed}?next=/home.\n"
+        "Write to dps.procurement@oldham.example.org or see https://www.gov.uk/guidance/x.y."
+    )
+    hidden = tokens.hide_tokens(text)
+    assert token not in hidden
+    assert compressed not in hidden
+    assert token.rsplit(".", 1)[1] not in hidden  # not even the signature
+    assert "https://dps.example.org/reset-password/[hidden]" in hidden
+    assert "http://localhost/invitation/[hidden]?next=/home." in hidden
+    # Text and ordinary links are left as they were.
+    assert hidden.endswith(
+        "Write to dps.procurement@oldham.example.org or see https://www.gov.uk/guidance/x.y."
+    )

@@ -88,6 +88,46 @@ def test_register_confirm_and_sign_in(client: FlaskClient) -> None:
     assert account.soup.find("a", href="/account/password")
 
 
+def test_confirming_someone_elses_registration_needs_a_new_password(
+    app: Flask, client: FlaskClient
+) -> None:
+    """A squatter registers an address; its owner opens the link and chooses the password."""
+    register(client, "victim@example.org")  # the squatter's browser
+    link = link_in(emails_to("victim@example.org")[0], "/confirm-email/")
+    app.test_client_class = HTMLClient
+    owner = app.test_client()  # the address's owner, in a browser of their own
+
+    page = owner.get(link)
+    assert page.status_code == 200
+    assert page.soup.h1.get_text() == "Choose a password to confirm your email address"
+    assert "closed" in main_text(page) and "within 7 days" in main_text(page)
+    assert db.session.scalars(db.select(User)).one().email_confirmed_at is None
+
+    refused = owner.post(link, data={"password": "short", "password_confirm": "other"})
+    assert refused.status_code == 200
+    assert "12 characters" in error_summary(refused)
+    assert "do not match" in error_summary(refused)
+
+    done = owner.post(link, data={"password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD})
+    assert done.status_code == 302 and done.location == "/sign-in"
+    assert sign_in(client, "victim@example.org").status_code != 302  # the squatter's password
+    assert sign_in(owner, "victim@example.org", NEW_PASSWORD).status_code == 302
+
+
+def test_the_registering_browser_confirms_at_once(app: Flask, client: FlaskClient) -> None:
+    register(client)
+    link = link_in(emails_to("ann@example.org")[0], "/confirm-email/")
+    confirmed = client.get(link)
+    assert "Email address confirmed" in main_text(confirmed)
+    # Once confirmed, the link says so anywhere, and a password posted to it changes nothing.
+    app.test_client_class = HTMLClient
+    elsewhere = app.test_client()
+    assert "Email address confirmed" in main_text(elsewhere.get(link))
+    posted = elsewhere.post(link, data={"password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD})
+    assert "Email address confirmed" in main_text(posted)
+    assert sign_in(elsewhere, "ann@example.org", NEW_PASSWORD).status_code != 302
+
+
 def test_registering_a_known_address_looks_the_same_and_creates_nothing(
     client: FlaskClient,
 ) -> None:

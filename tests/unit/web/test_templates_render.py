@@ -55,6 +55,7 @@ from dps.web.admin.forms import (
 from dps.web.auth.forms import (
     ChangePasswordForm,
     CodeForm,
+    ConfirmWithPasswordForm,
     EmailForm,
     RegistrationForm,
     ResetPasswordForm,
@@ -613,6 +614,27 @@ TEMPLATES: dict[str, list[Rendering]] = {
             }
         ),
     ],
+    "auth/confirm_email_password.html": [
+        Page(
+            lambda s, days=days: {
+                "form": ConfirmWithPasswordForm(account_email="ann@example.org"),
+                "closed_after_days": days,
+            }
+        )
+        for days in (1, 7)
+    ]
+    + [
+        Page(
+            lambda s: {
+                "form": with_errors(
+                    ConfirmWithPasswordForm,
+                    {"password": "short", "password_confirm": "other"},
+                    account_email="ann@example.org",
+                ),
+                "closed_after_days": 7,
+            }
+        )
+    ],
     "auth/account.html": [
         Page(lambda s, p=p: {"user": s.users[p]}, p)
         for p in ("supplier_owner", "buyer", "buyer_of_affiliate", "administrator")
@@ -999,8 +1021,17 @@ TEMPLATES: dict[str, list[Rendering]] = {
         Page(lambda s: {"pagination": outbox.list_emails(99), "recording": False}, "administrator"),
     ],
     "admin/emails_message.html": [
-        Page(lambda s, st=status: {"message": s.messages[st], "recording": True}, "administrator")
+        Page(
+            lambda s, st=status, hidden=hidden: {
+                "message": s.messages[st],
+                "body": s.messages[st].payload["body"],
+                "links_hidden": hidden,
+                "recording": not hidden,
+            },
+            "administrator",
+        )
         for status in OutboxStatus
+        for hidden in (False, True)
     ],
     "admin/emails_macros.html": [Macros(_email_macros)],
     # supplier: the organisation profile and the team
@@ -1259,6 +1290,16 @@ TEMPLATES: dict[str, list[Rendering]] = {
         for inviter in (True, False)
     ]
     + [Email(lambda s: _colleague_invitation(s))],
+    "emails/invitation_has_account.txt": [
+        Email(
+            lambda s, who=who: {
+                "user": s.users[who],
+                "invitation": _colleague_invitation(s)["invitation"],
+                "sign_in_link": LINK,
+            }
+        )
+        for who in ("buyer", "supplier_owner")
+    ],
     # clarifications, renewed declarations and reminders
     "admin/clarifications_new.html": [
         Page(followup.ask_page, "administrator"),

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 
 from dps.extensions import db
 from dps.models import DPS, AuditEvent, Membership, Organisation, User
+from dps.models.base import utcnow
 from dps.rules.enums import MembershipType, OrganisationKind, Role
 from dps.rules.refusals import Refusal
 from dps.services.accounts import organisations
@@ -34,7 +35,12 @@ def member(name: str, membership_type: MembershipType = MembershipType.FULL) -> 
 
 
 def person(email: str, organisation: Organisation, role: Role) -> User:
-    user = User(email=email, name=email.split("@")[0], password_hash=PASSWORD_HASH)
+    user = User(
+        email=email,
+        name=email.split("@")[0],
+        password_hash=PASSWORD_HASH,
+        email_confirmed_at=utcnow(),
+    )
     db.session.add(user)
     db.session.add(Membership(user=user, organisation=organisation, role=role))
     db.session.commit()

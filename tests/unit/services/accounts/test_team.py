@@ -123,8 +123,9 @@ def test_the_owner_invites_a_colleague_who_joins_through_the_link(app: Flask, te
     assert invitation.invited_by_id == teams.owner.id
     [message] = outbox_to("Ash@Coop-Futures.example.org")
     body = message.payload["body"]
-    assert "Olu Owner of Co-operative Futures Ltd has invited you" in body
-    assert "As a colleague you can work on Co-operative Futures Ltd's" in body
+    # The invitee's address is not confirmed: no name the supplier typed goes to it.
+    assert "A supplier registered on the CCIN Dynamic Purchasing System has invited you" in body
+    assert "Olu Owner" not in body and "Co-operative Futures" not in body
     assert "invitation.sent" in actions()
 
     # The acceptance page every invitation uses.
@@ -152,7 +153,7 @@ def test_the_owner_invites_a_colleague_who_joins_through_the_link(app: Flask, te
     [
         ("", "Enter your colleague’s email address"),
         ("not an address", "Enter an email address in the correct format, like name@example.org"),
-        ("owner@capacity-works.example.org", "already has an account, so cannot be invited"),
+        ("colleague@coop-futures.example.org", "is already in your team"),
     ],
 )
 def test_an_invitation_that_cannot_be_sent_says_why(
@@ -164,6 +165,47 @@ def test_an_invitation_that_cannot_be_sent_says_why(
     assert summary is not None and message in summary.get_text()
     assert response.soup.find("input", attrs={"name": "email"})["value"] == email
     assert db.session.scalar(db.select(db.func.count()).select_from(Invitation)) == 0
+
+
+def test_the_owner_cannot_tell_whether_an_address_has_an_account(app: Flask, teams: Teams) -> None:
+    """The same answer for an administrator's address and a stranger's; the holder is told."""
+    admin_org = make_supplier("Elsewhere Ltd")
+    add_person(admin_org, "oldham.admin@oldham.example.org", Role.SUPPLIER_OWNER, name="Al")
+    owner = browser(app, teams.owner)
+
+    answers = []
+    for email in ("oldham.admin@oldham.example.org", "nobody@oldham.example.org"):
+        response = owner.post("/supplier/team/invite", data={"email": email}, follow_redirects=True)
+        assert response.status_code == 200
+        banner = response.soup.select_one(".govuk-notification-banner")
+        assert banner is not None
+        answers.append(banner.get_text(" ", strip=True).replace(email, "ADDRESS"))
+    assert answers[0] == answers[1]
+    assert "Invitation sent to ADDRESS" in answers[0]
+    # Both wait on the team page alike, and a second try is refused alike.
+    team_page = page_text(owner.get("/supplier/team"))
+    assert "oldham.admin@oldham.example.org" in team_page and "nobody@" in team_page
+    again = [
+        owner.post("/supplier/team/invite", data={"email": email}).soup.select_one(
+            ".govuk-error-summary"
+        )
+        for email in ("oldham.admin@oldham.example.org", "nobody@oldham.example.org")
+    ]
+    assert all(s is not None and "already has an invitation waiting" in s.get_text() for s in again)
+
+    # The holder is told by email, with no link to accept and nothing the owner typed.
+    [told] = outbox_to("oldham.admin@oldham.example.org")
+    body = told.payload["body"]
+    assert "You already have an account with this address" in body
+    assert "/invitation/" not in body
+    assert "Olu Owner" not in body and "Co-operative Futures" not in body
+    [invited] = outbox_to("nobody@oldham.example.org")
+    assert "/invitation/" in invited.payload["body"]
+    # The audit trail (for administrators) records what happened.
+    event = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.action == "invitation.sent").order_by(AuditEvent.id)
+    ).first()
+    assert event is not None and event.after["holder_told_instead"] is True
 
 
 def test_member_organisations_keep_their_own_roles(app: Flask, teams: Teams) -> None:

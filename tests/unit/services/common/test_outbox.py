@@ -380,3 +380,59 @@ def test_the_timer_starts_with_the_first_request_when_serving(tmp_path: Any) -> 
         thread.stop()
         thread.join(timeout=10)
     assert not thread.is_alive()
+
+
+def _reset_link_emailed(app: Flask) -> str:
+    """A supplier asks for a password reset; the link emailed to them (as sent, whole)."""
+    from dps.services.accounts import password_reset
+
+    organisation = Organisation(name="Acme Ltd", kind=OrganisationKind.SUPPLIER)
+    supplier = User(email="owner@acme.example", name="Sam Supplier", password_hash="x")
+    db.session.add_all([organisation, supplier])
+    db.session.flush()
+    db.session.add(Membership(user=supplier, organisation=organisation, role=Role.SUPPLIER_OWNER))
+    db.session.commit()
+    password_reset.request_password_reset("owner@acme.example")
+    [message] = [m for m in all_messages() if m.recipient == "owner@acme.example"]
+    [link] = [line for line in message.payload["body"].splitlines() if "/reset-password/" in line]
+    return link.strip()
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"DPS_ENV": "production", "MAIL_BACKEND": "record"},
+        {"DPS_ENV": "development", "MAIL_BACKEND": "smtp"},
+        {"DPS_ENV": "test", "MAIL_BACKEND": "smtp"},
+    ],
+)
+def test_administrators_never_see_a_live_reset_link(
+    app: Flask, client: FlaskClient, settings: dict[str, str]
+) -> None:
+    sign_in_as(client, Role.ADMINISTRATOR)
+    link = _reset_link_emailed(app)
+    app.config.update(settings)
+    message = next(m for m in all_messages() if m.recipient == "owner@acme.example")
+
+    page = client.get(f"/admin/emails/{message.id}")
+
+    assert page.status_code == 200
+    text = page_text(page)
+    token = link.rsplit("/", 1)[1]
+    assert token not in page.get_data(as_text=True)
+    assert link.rsplit("/", 1)[0] + "/[hidden]" in text
+    assert "They work only for the person they were sent to" in text
+    # The email itself still carries the whole link.
+    assert link in message.payload["body"]
+
+
+def test_development_mail_keeps_its_links_readable(app: Flask, client: FlaskClient) -> None:
+    sign_in_as(client, Role.ADMINISTRATOR)
+    link = _reset_link_emailed(app)
+    app.config.update(DPS_ENV="development", MAIL_BACKEND="record")
+    message = next(m for m in all_messages() if m.recipient == "owner@acme.example")
+
+    page = client.get(f"/admin/emails/{message.id}")
+
+    assert link in page_text(page)
+    assert "[hidden]" not in page_text(page)
