@@ -8,9 +8,12 @@ contract.
 alike. It says plainly what has not happened yet (empty lists, ``None``); it never guesses.
 
 Who may read it (``require_reader``): the buyers and viewers of the call-off's organisation once
-it is decided (awarded, not awarded or cancelled); before that only the panel lead, so no score
-is seen by anyone else during the evaluation. The caller has already loaded the call-off within
-the reader's organisation (another organisation's is "not found").
+it is decided (awarded, not awarded or cancelled); before that only the panel lead, and only once
+every member who may score has submitted their scores (the point moderation may begin,
+``dps.services.evaluation.moderation.waiting_for``), so no score is seen by anyone, the lead
+included, while it can still lead their own. Only submitted scores are in the report: a member's
+draft never is. The caller has already loaded the call-off within the reader's organisation
+(another organisation's is "not found").
 """
 
 from __future__ import annotations
@@ -47,12 +50,16 @@ from dps.rules.award_record import (
 from dps.rules.enums import CallOffStatus
 from dps.rules.refusals import NotAllowed
 from dps.services.calloffs import publishing, sealing
-from dps.services.evaluation import panel_roles
+from dps.services.evaluation import moderation, panel_roles
 
 DECIDED = frozenset({CallOffStatus.AWARDED, CallOffStatus.NOT_AWARDED, CallOffStatus.CANCELLED})
 NOT_YET = (
     "Until the call-off is decided only the panel lead can read its record, so that no score "
     "is seen during the evaluation"
+)
+WAITING = (
+    "You can read the record once every panel member has submitted their scores, so that no "
+    "score is seen before all are in: "
 )
 KIND_LABELS = {QuestionKind.QUALITY: "Quality", QuestionKind.SOCIAL_VALUE: "Social value"}
 LETTER_LABELS = {
@@ -70,6 +77,9 @@ def require_reader(call_off: CallOff, actor: User) -> None:
         panel_roles.require_lead(call_off, actor)
     except NotAllowed as refused:
         raise NotAllowed(NOT_YET) from refused
+    waiting = moderation.waiting_for(call_off)
+    if waiting:
+        raise NotAllowed(WAITING + "; ".join(waiting))
 
 
 def may_read(call_off: CallOff, actor: User) -> bool:
@@ -187,10 +197,15 @@ def _declaration(member: PanelMember) -> Declaration:
 
 
 def _scoring(call_off: CallOff, tenders: list[Tender], people: _People) -> list[TenderScoring]:
+    # Submitted scores only: a draft is the member's own working, never the record.
     panel_scores = list(
         db.session.scalars(
             select(PanelScore)
-            .where(PanelScore.call_off_id == call_off.id)
+            .join(PanelMember, PanelMember.id == PanelScore.panel_member_id)
+            .where(
+                PanelScore.call_off_id == call_off.id,
+                PanelMember.scores_submitted_at.is_not(None),
+            )
             .order_by(PanelScore.panel_member_id, PanelScore.id)
         )
     )

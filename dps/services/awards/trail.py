@@ -11,11 +11,16 @@ Two things stay hidden as they are everywhere else a buyer reads: who asked a su
 question (it says "An invited supplier"), and anything about tenders or declines of a call-off
 whose tenders were never opened (cancelled before its deadline), which stay sealed.
 
+A panel member's draft scores are theirs alone until they submit: an event saving scores of a
+member who never submitted says that scores were saved, not what they were (the report, too,
+holds only submitted scores).
+
 Who may read it is the report's rule (``dps.services.awards.record.require_reader``).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -36,6 +41,7 @@ from dps.models.tenders import Tender, TenderDecline, TenderDocument
 from dps.services.awards import record
 from dps.services.common import trails
 from dps.services.common.trails import TrailEntry
+from dps.services.evaluation import scoring
 
 ASKER = "An invited supplier"
 # What the call-off's events mean, in words; others are spelt out from their names.
@@ -63,7 +69,10 @@ ACTIONS = {
     "tender.unsuccessful": "Tender unsuccessful",
     "tender_document.uploaded": "Tender document added",
     "tender_document.removed": "Tender document taken off",
+    scoring.SAVED_ACTION: "Scores saved as a draft",
+    scoring.SUBMITTED_ACTION: "Scores submitted",
 }
+DRAFT_HIDDEN = "Scores"
 # Subjects that belong to a tender: sealed until the tenders are opened.
 SEALED = frozenset({"tenders", "tender_documents", "tender_declines"})
 
@@ -109,17 +118,22 @@ def subjects(call_off: CallOff) -> list[tuple[str, list[int] | Select[tuple[int]
 def trail_for(call_off: CallOff, actor: User) -> list[TrailEntry]:
     """The call-off's trail, oldest first, as ``actor`` may read it (NotAllowed otherwise)."""
     record.require_reader(call_off, actor)
+    submitted = {m.id for m in call_off.panel if m.scores_submitted_at is not None}
     entries = []
     for event, user in trails.events_of(subjects(call_off), oldest_first=True):
         if event.object_type in SEALED and call_off.opened_at is None:
             continue
         asked = event.object_type == "call_off_clarifications" and event.action.endswith(".asked")
-        entries.append(
-            trails.entry(
-                event,
-                None if asked else user,
-                who=ASKER if asked else None,
-                what=ACTIONS.get(event.action),
-            )
+        entry = trails.entry(
+            event,
+            None if asked else user,
+            who=ASKER if asked else None,
+            what=ACTIONS.get(event.action),
         )
+        if (
+            event.action == scoring.SAVED_ACTION
+            and (event.after or {}).get("panel_member_id") not in submitted
+        ):
+            entry = replace(entry, changes=[c for c in entry.changes if c.field != DRAFT_HIDDEN])
+        entries.append(entry)
     return entries

@@ -3,7 +3,8 @@ or download as a self-contained file) and the CSV files of its invitations, resp
 and award.
 
 Reading, not changing, so buyers and viewers alike (the member area); another organisation's
-call-off is "not found". Until the call-off is decided only the panel lead may read them
+call-off is "not found". Until the call-off is decided only the panel lead may read them, once
+every member who may score has submitted
 (``dps.services.awards.record.require_reader``): anyone else gets the 403 page with the reason.
 """
 

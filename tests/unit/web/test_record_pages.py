@@ -17,10 +17,12 @@ from dps.extensions import db
 from dps.models import QuarterlyNotice, User
 from dps.rules.enums import Role
 from dps.services.awards import record
+from dps.services.evaluation import scoring
 from dps.web.admin import award_notices
 from tests.conftest import page_text
 from tests.fixtures.calloffs_world import make_calloff_world
-from tests.fixtures.evaluation_world import EvaluationWorld, opened
+from tests.fixtures.evaluation_scoring import declare_all, score_all
+from tests.fixtures.evaluation_world import EvaluationWorld, now, opened
 from tests.fixtures.helpers import add_person, sign_in
 from tests.fixtures.record_world import CONTRACT_REFERENCE, RecordWorld, awarded
 from tests.unit.services.accounts.test_organisations import member
@@ -152,12 +154,19 @@ def test_before_the_decision_only_the_declared_lead_reads_the_record(
         assert record.NOT_YET in page_text(browser.get(f"/buyer/call-offs/{call_off_id}/report"))
         page = browser.get(f"/buyer/call-offs/{call_off_id}")
         assert page.soup.select_one("#record") is None
-    lead = next(p for p in ew.call_off.panel if p.is_lead)
-    lead.declared_at, lead.has_conflict = ew.tenders[0].opened_at, False
-    db.session.commit()
+    declare_all(ew)
+    score_all(ew, ew.lead)
+    assert scoring.submit(ew.call_off, actor=ew.lead, at=now()) == []
     browser = sign_in(client, ew.lead)
     for url in urls(call_off_id):
+        assert browser.get(url).status_code == 403, url  # the member has not submitted yet
+    assert "has not submitted" in page_text(browser.get(f"/buyer/call-offs/{call_off_id}/record"))
+    assert browser.get(f"/buyer/call-offs/{call_off_id}").soup.select_one("#record") is None
+    score_all(ew, ew.member)
+    assert scoring.submit(ew.call_off, actor=ew.member, at=now()) == []
+    for url in urls(call_off_id):
         assert browser.get(url).status_code == 200, url
+    assert browser.get(f"/buyer/call-offs/{call_off_id}").soup.select_one("#record") is not None
     report = page_text(browser.get(f"/buyer/call-offs/{call_off_id}/report"))
     assert "No award decided yet." in report
     assert "No letters sent yet." in report

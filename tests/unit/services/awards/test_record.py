@@ -13,10 +13,13 @@ from dps.extensions import db
 from dps.rules.enums import CallOffStatus
 from dps.rules.evaluation import from_stored, two_places
 from dps.rules.refusals import NotAllowed
-from dps.services.awards import record
+from dps.services.awards import awarding, exports, record, trail
 from dps.services.calloffs import sealing, tendering
+from dps.services.common.trails import TrailEntry
+from dps.services.evaluation import conflicts, scoring
 from tests.fixtures.calloffs_world import CallOffWorld
-from tests.fixtures.evaluation_world import opened
+from tests.fixtures.evaluation_scoring import declare_all, score_all, submit_all
+from tests.fixtures.evaluation_world import now, opened
 from tests.fixtures.record_world import (
     ADVANTAGES,
     CONFLICT,
@@ -85,13 +88,11 @@ def test_an_awarded_call_off_s_report_holds_what_regulation_84_asks(cw: CallOffW
 
 def test_before_the_award_the_report_says_what_has_not_happened(cw: CallOffWorld) -> None:
     ew = opened(cw)
-    for place in ew.call_off.panel:
-        place.declared_at, place.has_conflict = ew.tenders[0].opened_at, False
-    db.session.commit()
+    submit_all(ew)
     report = record.report_for(ew.call_off, ew.lead, ew.tenders[0].opened_at)
     assert report.award is None and report.contract is None
     assert report.letters == [] and report.reasons == [] and report.price_reviews == []
-    assert all(q.panel == [] and q.moderated is None for s in report.scoring for q in s.questions)
+    assert all(q.moderated is None for s in report.scoring for q in s.questions)
 
 
 def test_who_declined_and_who_did_neither_are_told_apart(cw: CallOffWorld) -> None:
@@ -135,14 +136,66 @@ def test_before_the_decision_only_the_panel_lead_may_read(cw: CallOffWorld) -> N
         with pytest.raises(NotAllowed) as refused:
             record.require_reader(call_off, user)
         assert str(refused.value) == record.NOT_YET
-    lead = next(p for p in call_off.panel if p.is_lead)
-    lead.declared_at, lead.has_conflict = ew.tenders[0].opened_at, False
-    db.session.commit()
+    submit_all(ew)
     record.require_reader(call_off, ew.lead)
     assert record.may_read(call_off, ew.lead)
     assert not record.may_read(call_off, ew.member)
     with pytest.raises(NotAllowed):
         record.report_for(call_off, ew.viewer, ew.tenders[0].opened_at)
+
+
+def test_the_lead_reads_no_score_until_every_member_has_submitted(cw: CallOffWorld) -> None:
+    ew = opened(cw)
+    call_off = ew.call_off
+    assert conflicts.declare(call_off, ew.lead, False, "", now()) == []
+    with pytest.raises(NotAllowed, match="has not declared"):
+        record.require_reader(call_off, ew.lead)
+    assert conflicts.declare(call_off, ew.member, False, "", now()) == []
+    score_all(ew, ew.member, 5)
+    with pytest.raises(NotAllowed, match=f"{ew.member.name} has not submitted"):
+        record.report_for(call_off, ew.lead, now())
+    with pytest.raises(NotAllowed, match="has not submitted"):
+        trail.trail_for(call_off, ew.lead)
+    with pytest.raises(NotAllowed, match="has not submitted"):
+        exports.csv_for(call_off, "scores", ew.lead, now())
+    assert not record.may_read(call_off, ew.lead)
+    score_all(ew, ew.lead, 3)
+    assert scoring.submit(call_off, actor=ew.lead, at=now()) == []
+    assert not record.may_read(call_off, ew.lead)
+    assert scoring.submit(call_off, actor=ew.member, at=now()) == []
+    report = record.report_for(call_off, ew.lead, now())
+    first = report.scoring[0].questions[0]
+    assert sorted((s.member, s.score) for s in first.panel) == sorted(
+        [(ew.lead.name, 3), (ew.member.name, 5)]
+    )
+
+
+def test_a_draft_is_never_in_the_report_nor_its_scores_in_the_trail(cw: CallOffWorld) -> None:
+    ew = opened(cw)
+    call_off = ew.call_off
+    declare_all(ew)
+    score_all(ew, ew.lead, 3)
+    assert scoring.submit(call_off, actor=ew.lead, at=now()) == []
+    score_all(ew, ew.member, 5)  # a draft, never submitted
+    assert (
+        awarding.decide_no_award(call_off, reasons="Budget withdrawn", actor=ew.lead, at=now())
+        == []
+    )
+    report = record.report_for(call_off, ew.viewer, now())
+    members = {s.member for t in report.scoring for q in t.questions for s in q.panel}
+    assert members == {ew.lead.name}
+    saved = [e for e in trail.trail_for(call_off, ew.viewer) if e.what == "Scores saved as a draft"]
+    member_place = next(m for m in call_off.panel if m.user_id == ew.member.id)
+
+    def member_of(entry: TrailEntry) -> str:
+        return next(c.after for c in entry.changes if c.field == "Panel member id")
+
+    drafts = [e for e in saved if member_of(e) == str(member_place.id)]
+    submitted = [e for e in saved if member_of(e) != str(member_place.id)]
+    assert len(drafts) == len(submitted) == len(ew.tenders)
+    assert all("Scores" not in {c.field for c in e.changes} for e in drafts)
+    assert all("Scores" in {c.field for c in e.changes} for e in submitted)
+    assert not any("gives 5" in c.after for e in drafts for c in e.changes)
 
 
 def test_once_decided_every_buyer_and_viewer_of_the_organisation_may_read(
