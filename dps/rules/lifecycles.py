@@ -88,14 +88,15 @@ RENEWAL = Lifecycle[RenewalStatus](
 )
 
 _C = CallOffStatus
-# A call-off (mini-competition): cancelled, with a reason, from any state before the award.
+# A call-off (mini-competition): cancelled, with a reason, only before its tenders are opened;
+# after that it ends in an award or a decision not to award, told to every bidder (reg. 55).
 CALL_OFF = Lifecycle[CallOffStatus](
     name="call_off",
     transitions={
         _C.DRAFT: frozenset({_C.PUBLISHED, _C.CANCELLED}),
         _C.PUBLISHED: frozenset({_C.CLOSED, _C.CANCELLED}),
-        _C.CLOSED: frozenset({_C.EVALUATED, _C.NOT_AWARDED, _C.CANCELLED}),
-        _C.EVALUATED: frozenset({_C.AWARDED, _C.NOT_AWARDED, _C.CANCELLED}),
+        _C.CLOSED: frozenset({_C.EVALUATED, _C.NOT_AWARDED}),
+        _C.EVALUATED: frozenset({_C.AWARDED, _C.NOT_AWARDED}),
     },
 )
 # Open for questions, tenders and changes: published, before the deadline.

@@ -10,7 +10,10 @@
   The ``Award`` keeps the ranking it was made on, frozen; the call-off is awarded, the winner's
   tender successful and every other unsuccessful.
 - ``decide_no_award``: from closed or evaluated, with the reasons (reg. 55(1)); every opened
-  tender is unsuccessful. Telling every bidder is the letters' part.
+  tender is unsuccessful. Telling every bidder is the letters' part. Once opened, a call-off is
+  never cancelled: this is how it ends without a contract. The lead decides; when nobody on the
+  panel can evaluate (all conflicted), any buyer of the organisation with no declared conflict
+  does (``panel_roles.require_decider``).
 
 Each takes the call-off's row lock first, so two leads deciding at once cannot both succeed.
 A problem the lead can put right comes back as ``Refusal``s naming their questions, all at once.
@@ -38,7 +41,7 @@ from dps.rules.refusals import NotAllowed, NotFound, Refusal
 from dps.services.awards import letters
 from dps.services.common.locking import lock_row
 from dps.services.common.statemachine import move
-from dps.services.evaluation import pricing, ranking
+from dps.services.evaluation import panel_roles, pricing, ranking
 from dps.services.evaluation.panel_roles import require_lead
 
 TEXT_MAX = 10_000
@@ -72,8 +75,9 @@ def proposal(call_off: CallOff, *, actor: User) -> ranking.CallOffRanking:
 
 
 def require_may_decide_no_award(call_off: CallOff, *, actor: User) -> None:
-    """The lead, before any decision: NotAllowed otherwise."""
-    require_lead(call_off, actor)
+    """The lead (or, when nobody on the panel can evaluate, a buyer with no declared conflict),
+    before any decision: NotAllowed otherwise."""
+    panel_roles.require_decider(call_off, actor)
     if call_off.status not in {CallOffStatus.CLOSED, CallOffStatus.EVALUATED}:
         raise NotAllowed(ALREADY_DECIDED)
 
@@ -285,3 +289,11 @@ def decide_no_award(call_off: CallOff, *, reasons: str, actor: User, at: datetim
     letters.prepare(call_off)
     db.session.commit()
     return []
+
+
+def may_decide_no_award(call_off: CallOff, actor: User) -> bool:
+    try:
+        require_may_decide_no_award(call_off, actor=actor)
+    except NotAllowed:
+        return False
+    return True

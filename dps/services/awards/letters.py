@@ -109,7 +109,7 @@ def _decided(call_off: CallOff) -> Award:
 def preview(call_off: CallOff, *, actor: User, at: datetime) -> list[OutcomeLetter]:
     """Every bidder's letter for the panel to read before it goes (made if not yet made);
     NotFound before a decision, NotAllowed for anyone not on the panel."""
-    panel_roles.require_evaluator(call_off, actor)
+    panel_roles.require_letters_reader(call_off, actor)
     _decided(call_off)
     letters = prepare(call_off)
     db.session.commit()
@@ -128,7 +128,7 @@ def letter_for_buyer(
 
 def may_send(call_off: CallOff, actor: User) -> bool:
     try:
-        panel_roles.require_lead(call_off, actor)
+        panel_roles.require_decider(call_off, actor)
     except NotAllowed:
         return False
     award = award_for(call_off)
@@ -137,8 +137,9 @@ def may_send(call_off: CallOff, actor: User) -> bool:
 
 def send(call_off: CallOff, *, actor: User, at: datetime) -> Award:
     """Send every bidder its letter, once: the panel lead only. Fixes the standstill end date
-    (when there is a standstill) into the award and each letter, and queues the emails."""
-    panel_roles.require_lead(call_off, actor)
+    (when there is a standstill) into the award and each letter, and queues the emails.
+    When nobody on the panel can evaluate, whoever may decide sends them."""
+    panel_roles.require_decider(call_off, actor)
     if call_off.status not in DECIDED or award_for(call_off) is None:
         raise LettersRefused(NO_DECISION)
     award = lock_row(Award, _decided(call_off).id)

@@ -185,7 +185,7 @@ def open_requests(call_off: CallOff, at: datetime) -> list[OpenRequest]:
 
 def get_for_buyer(call_off: CallOff, request_id: int, *, actor: User) -> ReasonsRequest:
     """One request of this call-off, for its panel; NotFound if it is not this call-off's."""
-    panel_roles.require_evaluator(call_off, actor)
+    panel_roles.require_letters_reader(call_off, actor)
     request = db.session.get(ReasonsRequest, request_id)
     if request is None or request.call_off_id != call_off.id:
         raise NotFound(request_id)
@@ -196,7 +196,7 @@ def reply(
     call_off: CallOff, request_id: int, typed: str, *, actor: User, at: datetime
 ) -> ReasonsRequest:
     """The panel lead's reply, once: recorded, audited and emailed to the bidder's people."""
-    panel_roles.require_lead(call_off, actor)
+    panel_roles.require_decider(call_off, actor)
     request = get_for_buyer(call_off, request_id, actor=actor)
     if request.replied_at is not None:
         raise ReasonsRefused(ALREADY_REPLIED)

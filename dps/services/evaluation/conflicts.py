@@ -183,5 +183,6 @@ def scorers(call_off: CallOff) -> list[PanelMember]:
 
 
 def nobody_can_evaluate(call_off: CallOff) -> bool:
-    """Every member has declared a conflict: this panel cannot evaluate the call-off."""
-    return bool(call_off.panel) and all(m.has_conflict is True for m in call_off.panel)
+    """Every member has declared a conflict, or the lead has and nobody could take over: this
+    panel cannot evaluate the call-off (``panel_roles.nobody_can_evaluate``)."""
+    return panel_roles.nobody_can_evaluate(call_off)

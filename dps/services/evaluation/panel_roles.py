@@ -5,6 +5,12 @@ one who declared a conflict is off the panel for this call-off. The lead, having
 conflict too, moderates, reviews low prices, awards, sends the letters and confirms the contract.
 Anyone else (another buyer of the organisation, a viewer) is refused with the reason; another
 organisation never reaches here (its call-offs are "not found" by the scoped query).
+
+Once opened, a call-off is not cancelled: it ends in an award or a decision not to award, with
+reasons and a letter to every bidder (reg. 55). When nobody on the panel can evaluate it (every
+member declared a conflict, or the lead did and nobody could take over), any buyer of the
+organisation who has not declared a conflict may decide not to award, send the letters and
+answer the requests for more reasons (``require_decider``, ``require_letters_reader``).
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from dps.models.accounts import User
 from dps.models.calloffs import CallOff, PanelMember
 from dps.rules.enums import CallOffStatus
 from dps.rules.refusals import NotAllowed, NotFound
+from dps.services.calloffs.drafting import buying_refusal
 from dps.services.common.locking import lock_row
 
 NOT_ON_PANEL = (
@@ -28,6 +35,10 @@ NOT_OPENED = "The tenders have not been opened yet"
 EVALUATION_OVER = (
     "The evaluation of this call-off has finished, so declarations and scores can no longer "
     "be made or changed"
+)
+NOT_A_FREE_BUYER = (
+    "Nobody on the panel can evaluate this call-off: a buyer of the organisation who has not "
+    "declared a conflict of interest decides not to award it"
 )
 
 # Past the deadline with tenders opened: from evaluation to the end of the award.
@@ -104,3 +115,36 @@ def require_lead(call_off: CallOff, user: User) -> PanelMember:
     if not member.is_lead:
         raise NotAllowed(NOT_LEAD)
     return member
+
+
+def nobody_can_evaluate(call_off: CallOff) -> bool:
+    """Nobody on the panel can lead the evaluation: every member declared a conflict, or the
+    lead did and nobody could take over (the lead stays the lead only then)."""
+    panel = list(call_off.panel)
+    return bool(panel) and (
+        all(m.has_conflict is True for m in panel)
+        or any(m.is_lead and m.has_conflict is True for m in panel)
+    )
+
+
+def require_decider(call_off: CallOff, user: User) -> None:
+    """Who decides not to award, sends the letters and answers requests for more reasons: the
+    panel lead; when nobody on the panel can evaluate, any buyer of the organisation who has
+    not declared a conflict of interest."""
+    if not nobody_can_evaluate(call_off):
+        require_lead(call_off, user)
+        return
+    require_opened(call_off)
+    member = member_for(call_off, user)
+    conflicted = member is not None and member.has_conflict is True
+    if conflicted or buying_refusal(user, call_off.organisation) is not None:
+        raise NotAllowed(CONFLICTED if conflicted else NOT_A_FREE_BUYER)
+
+
+def require_letters_reader(call_off: CallOff, user: User) -> None:
+    """Who reads the letters and the requests for more reasons: the panel's members with no
+    conflict; when nobody on the panel can evaluate, whoever may decide (``require_decider``)."""
+    if nobody_can_evaluate(call_off):
+        require_decider(call_off, user)
+    else:
+        require_evaluator(call_off, user)

@@ -22,6 +22,7 @@ from dps.rules.evaluation import TieBreak, two_places
 from dps.rules.refusals import Refusal
 from dps.rules.timefmt import format_date, format_pence
 from dps.services.awards import awarding, contracts
+from dps.services.evaluation import panel_roles
 from dps.services.evaluation.ranking import CallOffRanking
 from dps.web.buyer.calloff_pages import date_boxes, typed_date
 from dps.web.refusals import Shown
@@ -228,11 +229,17 @@ def award_summary(
     winner: str,
     *,
     is_lead: bool,
+    stuck: bool = False,
+    may_decide_no_award: bool = False,
 ) -> dict[str, Any]:
-    """The call-off page's part about the evaluation, the award and the contract."""
+    """The call-off page's part about the evaluation, the award and the contract. ``stuck``:
+    nobody on the panel can evaluate, so a buyer with no conflict decides not to award."""
     status = call_off.status
+    undecided = status in {CallOffStatus.CLOSED, CallOffStatus.EVALUATED}
     return {
         "award_part": {
+            "stuck": stuck and undecided and call_off.opened_at is not None,
+            "may_decide_no_award": may_decide_no_award and undecided,
             "evaluating": status == CallOffStatus.CLOSED and call_off.opened_at is not None,
             "evaluated": status == CallOffStatus.EVALUATED,
             "award": award,
@@ -254,5 +261,7 @@ def summary_for(call_off: CallOff, actor: User) -> dict[str, Any]:
         award,
         contracts.contract_for(call_off),
         contracts.winner_name(award),
-        is_lead=lead is not None and lead.user_id == actor.id,
+        is_lead=lead is not None and lead.user_id == actor.id and lead.has_conflict is not True,
+        stuck=panel_roles.nobody_can_evaluate(call_off),
+        may_decide_no_award=awarding.may_decide_no_award(call_off, actor),
     )

@@ -59,7 +59,7 @@ def on_call_off_page(call_off: CallOff, actor: User, at: datetime) -> dict[str, 
     """What the buyer's call-off page shows of the letters to the panel: a link once an award
     is recorded, and the open requests for more reasons with their due dates."""
     try:
-        panel_roles.require_evaluator(call_off, actor)
+        panel_roles.require_letters_reader(call_off, actor)
     except NotAllowed:
         return {"letters_award": None, "open_reasons": []}
     award = letters.award_for(call_off)
@@ -137,7 +137,7 @@ def reasons_context(
     problems: list[Refusal] | None = None,
 ) -> dict[str, Any]:
     try:
-        panel_roles.require_lead(call_off, actor)
+        panel_roles.require_decider(call_off, actor)
         may_reply = asked.replied_at is None
     except NotAllowed:
         may_reply = False

@@ -1,5 +1,6 @@
 """Buyers' call-offs: start one in a lot, draft it section by section through the task list,
-check and publish it, read it (viewers too, with nothing to change), and cancel it. Once
+check and publish it, read it (viewers too, with nothing to change), and cancel it before its
+tenders are opened (after that it ends by a decision not to award: ``calloff_award``). Once
 published, its page lists the suppliers' questions and the tenders section
 (``calloff_after``); the pages that change it after publishing are in ``calloff_changes``.
 
@@ -86,7 +87,7 @@ def calloff(call_off_id: int) -> str:
         "buyer/calloff_view.html",
         **pages.check_context(call_off, []),
         invitations=publishing.invitations(call_off),
-        may_cancel=may_change and cancelling.can_cancel(call_off),
+        may_cancel=may_change and cancelling.can_cancel(call_off, utcnow()),
         may_change=may_change,
         may_read_record=record.may_read(call_off, current_actor()),
         **after.after_publishing(call_off, utcnow(), actor=current_actor()),
@@ -240,12 +241,14 @@ def calloff_cancel(call_off_id: int) -> Page:
     problems: list[Refusal] = []
     if request.method == "POST":
         try:
-            cancelling.cancel(call_off, request.form.get("reason"), actor=current_actor())
+            cancelling.cancel(
+                call_off, request.form.get("reason"), actor=current_actor(), at=utcnow()
+            )
         except CallOffRefused as refused:
             problems = [refused]
         else:
             return redirect(url_for("buyer.calloff", call_off_id=call_off.id))
-    elif not cancelling.can_cancel(call_off):
+    elif not cancelling.can_cancel(call_off, utcnow()):
         return redirect(url_for("buyer.calloff", call_off_id=call_off.id))
     return render_template(
         "buyer/calloff_cancel.html",

@@ -18,10 +18,9 @@ CALL_OFF_MOVES = {
     (C.PUBLISHED, C.CLOSED),
     (C.CLOSED, C.EVALUATED),
     (C.EVALUATED, C.AWARDED),
+    # cancelled only before the tenders are opened; after that, a decision not to award
     (C.DRAFT, C.CANCELLED),
     (C.PUBLISHED, C.CANCELLED),
-    (C.CLOSED, C.CANCELLED),
-    (C.EVALUATED, C.CANCELLED),
     # reg. 55: a decision not to award, before or after the ranking is settled
     (C.CLOSED, C.NOT_AWARDED),
     (C.EVALUATED, C.NOT_AWARDED),
@@ -59,6 +58,11 @@ def test_an_awarded_or_cancelled_call_off_goes_nowhere() -> None:
     assert lifecycles.CALL_OFF.targets(C.CANCELLED) == frozenset()
     assert lifecycles.CALL_OFF.targets(C.NOT_AWARDED) == frozenset()
     assert {C.PUBLISHED} == lifecycles.CALL_OFF_OPEN
+
+
+def test_a_call_off_with_its_tenders_opened_is_never_cancelled() -> None:
+    assert C.CANCELLED not in lifecycles.CALL_OFF.targets(C.CLOSED)
+    assert C.CANCELLED not in lifecycles.CALL_OFF.targets(C.EVALUATED)
 
 
 def test_a_withdrawn_or_draft_tender_is_never_opened() -> None:

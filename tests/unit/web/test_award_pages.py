@@ -320,3 +320,69 @@ def test_only_the_lead_confirms_the_contract(app: Flask, client: FlaskClient, cl
         response = sign_in(client, person).post(f"{base(ew)}/contract", data=_contract_form())
         assert response.status_code == 403
     assert db.session.query(Contract).count() == 0
+
+
+# --- once opened, never cancelled; the stuck panel ---------------------------------------------
+
+
+def test_once_the_tenders_are_opened_the_call_off_is_not_cancelled(
+    app: Flask, client: FlaskClient, clock: Clock
+) -> None:
+    ew = opened(make_calloff_world())
+    for who in (ew.non_panel_buyer, ew.lead):
+        buyer = sign_in(client, who)
+        page = buyer.get(base(ew))
+        assert "Cancel this call-off" not in page_text(page)
+        assert buyer.get(f"{base(ew)}/cancel").status_code == 302
+        refused = buyer.post(f"{base(ew)}/cancel", data={"reason": "Budget withdrawn"})
+        assert refused.status_code == 400
+        assert "decide not to award it" in page_text(refused)
+    db.session.expire_all()
+    assert ew.call_off.status == CallOffStatus.CLOSED and ew.call_off.cancelled_at is None
+
+
+def test_a_panel_all_conflicted_lets_a_free_buyer_decide_not_to_award_and_send_the_letters(
+    app: Flask, client: FlaskClient, clock: Clock
+) -> None:
+    from dps.services.awards import letters
+    from dps.services.evaluation import conflicts
+
+    ew = opened(make_calloff_world())
+    assert conflicts.declare(ew.call_off, ew.member, True, "My sister runs a bidder", now()) == []
+    assert conflicts.declare(ew.call_off, ew.lead, True, "Former employer", now()) == []
+    assert conflicts.nobody_can_evaluate(ew.call_off)
+    for who in (ew.lead, ew.member, ew.viewer):
+        person = sign_in(client, who)
+        assert person.get(f"{base(ew)}/no-award").status_code == 403
+        assert person.post(f"{base(ew)}/no-award", data={"reasons": "x"}).status_code == 403
+        page = person.get(base(ew))
+        assert page.soup.select_one("#stuck") is not None
+        assert f"{base(ew)}/no-award" not in [a["href"] for a in page.soup.select("main a")]
+    buyer = sign_in(client, ew.non_panel_buyer)
+    page = buyer.get(base(ew))
+    assert page.soup.select_one("#stuck") is not None
+    assert f"{base(ew)}/no-award" in [a["href"] for a in page.soup.select("main a")]
+    bad = buyer.post(f"{base(ew)}/no-award", data={"reasons": ""})
+    assert bad.status_code == 400 and [h for _t, h in summary(bad)] == ["#reasons"]
+    done = buyer.post(f"{base(ew)}/no-award", data={"reasons": "Nobody free of conflict"})
+    assert done.status_code == 302
+    award = awarding.award_for(ew.call_off)
+    assert award is not None and award.decided_by_id == ew.non_panel_buyer.id
+    assert buyer.get(f"{base(ew)}/letters").status_code == 200
+    assert buyer.post(f"{base(ew)}/letters/send").status_code == 302
+    db.session.expire_all()
+    assert ew.call_off.status == CallOffStatus.NOT_AWARDED
+    assert award.letters_sent_at is not None and award.letters_sent_by_id == ew.non_panel_buyer.id
+    assert len(letters.sent_letters(ew.call_off.id)) == len(ew.tenders)
+
+
+def test_a_buyer_off_the_panel_cannot_decide_while_the_panel_can_evaluate(
+    app: Flask, client: FlaskClient, clock: Clock
+) -> None:
+    ew = declared(opened(make_calloff_world()))
+    buyer = sign_in(client, ew.non_panel_buyer)
+    assert buyer.post(f"{base(ew)}/no-award", data={"reasons": "x"}).status_code == 403
+    page = buyer.get(base(ew))
+    assert page.soup.select_one("#stuck") is None
+    assert f"{base(ew)}/no-award" not in [a["href"] for a in page.soup.select("main a")]
+    assert awarding.award_for(ew.call_off) is None

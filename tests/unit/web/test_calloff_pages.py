@@ -334,15 +334,20 @@ def test_published_call_off_shows_the_invitation_list(
 
 
 def test_cancelling_needs_a_reason_and_tells_invited_suppliers(
-    buyer: FlaskClient, cw: CallOffWorld
+    buyer: FlaskClient, cw: CallOffWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from datetime import timedelta
+
     from dps.services.calloffs import publishing
+    from dps.web.buyer import calloffs as calloffs_views
     from tests.fixtures.calloffs_world import SENT_AT
 
     admit_suppliers(cw, 1, 2)
     call_off = ready_draft(cw)
     publishing.publish(call_off, cw.buyer, SENT_AT)
     url = f"/buyer/call-offs/{call_off.id}/cancel"
+    # Before its tender deadline, whatever today is: after it, the tenders are opened instead.
+    monkeypatch.setattr(calloffs_views, "utcnow", lambda: SENT_AT + timedelta(days=1))
     refused = buyer.post(url, data={"reason": " "})
     assert summary(refused) == [("Enter why the call-off is being cancelled", "#reason")]
     done = buyer.post(url, data={"reason": "Budget withdrawn"})

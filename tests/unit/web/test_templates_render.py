@@ -844,7 +844,7 @@ TEMPLATES: dict[str, list[Rendering]] = {
     ],
     "buyer/award_summary.html": [
         Page(awarding.call_off_page(state), "buyer", heading=False)
-        for state in ("evaluating", "evaluated", "awarded", "contract", "not_awarded")
+        for state in ("evaluating", "evaluated", "awarded", "contract", "not_awarded", "stuck")
     ],
     # call-offs: the supplier's pages (the scene's supplier, invited to Tameside's call-off)
     "supplier/calloff_layout.html": [

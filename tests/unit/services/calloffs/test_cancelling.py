@@ -56,7 +56,10 @@ def test_cancelling_a_published_call_off_emails_each_invited_person_once(cw: Cal
     invitations.email_invited_suppliers(call_off.id)
     before = {m.id for m in emails()}
 
-    assert cancelling.cancel(call_off, "The service is no longer needed", actor=cw.buyer) == 6
+    assert (
+        cancelling.cancel(call_off, "The service is no longer needed", actor=cw.buyer, at=LATER)
+        == 6
+    )
 
     sent = [m for m in emails() if m.id not in before]
     assert len(sent) == 6
@@ -76,7 +79,7 @@ def test_invitations_still_waiting_are_not_sent_after_cancelling(cw: CallOffWorl
     # As if the workers had not yet queued the invitation emails when it was cancelled.
     db.session.execute(db.delete(OutboxMessage).where(OutboxMessage.kind == OutboxKind.EMAIL))
     db.session.commit()
-    cancelling.cancel(call_off, "Withdrawn", actor=cw.buyer)
+    cancelling.cancel(call_off, "Withdrawn", actor=cw.buyer, at=LATER)
     assert invitations.email_invited_suppliers(call_off.id) == 0
     subjects = [m.payload["subject"] for m in emails()]
     assert len(subjects) == 2
@@ -98,17 +101,40 @@ def test_a_reason_is_needed(cw: CallOffWorld, reason: str, message: str) -> None
 
 @pytest.mark.parametrize(
     ("status", "message"),
-    [(CallOffStatus.CANCELLED, "already been cancelled"), (CallOffStatus.AWARDED, "awarded")],
+    [
+        (CallOffStatus.CANCELLED, "already been cancelled"),
+        (CallOffStatus.AWARDED, "award of this call-off has been decided"),
+        (CallOffStatus.NOT_AWARDED, "award of this call-off has been decided"),
+        (CallOffStatus.CLOSED, "decide not to award it"),
+        (CallOffStatus.EVALUATED, "decide not to award it"),
+    ],
 )
-def test_cancelled_or_awarded_cannot_be_cancelled(
+def test_only_a_call_off_with_its_tenders_unopened_may_be_cancelled(
     cw: CallOffWorld, status: CallOffStatus, message: str
 ) -> None:
     call_off = drafting.start_draft(cw.council.id, cw.world.lots[1].id, actor=cw.buyer)
     call_off.status = status
     db.session.commit()
+    assert not cancelling.can_cancel(call_off, LATER)
     with pytest.raises(CancelRefused, match=message):
-        cancelling.cancel(call_off, "Again", actor=cw.buyer)
+        cancelling.cancel(call_off, "Again", actor=cw.buyer, at=LATER)
     assert db.session.get(CallOff, call_off.id).status == status  # type: ignore[union-attr]
+
+
+def test_past_its_deadline_a_call_off_is_opened_not_cancelled(cw: CallOffWorld) -> None:
+    admit_suppliers(cw, 1, 2)
+    call_off = ready_draft(cw)
+    publishing.publish(call_off, cw.buyer, SENT_AT)
+    assert call_off.tender_deadline is not None
+    assert cancelling.can_cancel(call_off, call_off.tender_deadline - timedelta(seconds=1))
+    past = call_off.tender_deadline
+    assert not cancelling.can_cancel(call_off, past)
+    with pytest.raises(CancelRefused, match="tenders have been opened"):
+        cancelling.cancel(call_off, "Too late", actor=cw.buyer, at=past)
+    db.session.expire_all()
+    assert call_off.status == CallOffStatus.CLOSED and call_off.opened_at == past
+    assert call_off.cancel_reason is None
+    assert not any(m.payload["subject"].startswith("Call-off cancelled") for m in emails())
 
 
 def test_only_a_buyer_of_the_organisation_may_cancel(cw: CallOffWorld) -> None:

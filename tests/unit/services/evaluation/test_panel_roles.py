@@ -59,3 +59,28 @@ def test_nothing_before_the_tenders_are_opened(cw: CallOffWorld) -> None:
     draft = ready_draft(cw, at=SENT_AT - timedelta(days=1))
     with pytest.raises(NotAllowed, match="not been opened"):
         panel_roles.require_evaluator(draft, cw.buyer)
+
+
+def test_while_the_panel_can_evaluate_only_the_lead_decides(ew: EvaluationWorld) -> None:
+    _declare(ew, conflict=True)  # the member is conflicted, the lead is not
+    assert not panel_roles.nobody_can_evaluate(ew.call_off)
+    panel_roles.require_decider(ew.call_off, ew.lead)
+    for person in (ew.member, ew.non_panel_buyer, ew.viewer):
+        with pytest.raises(NotAllowed):
+            panel_roles.require_decider(ew.call_off, person)
+
+
+def test_when_the_lead_is_conflicted_a_buyer_free_of_conflict_decides(ew: EvaluationWorld) -> None:
+    # The lead declared a conflict with nobody to take over; the other member has not declared.
+    lead = ew.call_off.panel_lead
+    assert lead is not None
+    lead.declared_at, lead.has_conflict, lead.conflict_reason = now(), True, "Former employer"
+    db.session.commit()
+    assert panel_roles.nobody_can_evaluate(ew.call_off)
+    panel_roles.require_decider(ew.call_off, ew.non_panel_buyer)
+    panel_roles.require_decider(ew.call_off, ew.member)  # no conflict declared
+    panel_roles.require_letters_reader(ew.call_off, ew.non_panel_buyer)
+    with pytest.raises(NotAllowed, match="declared a conflict"):
+        panel_roles.require_decider(ew.call_off, ew.lead)
+    with pytest.raises(NotAllowed, match="has not declared a conflict"):
+        panel_roles.require_decider(ew.call_off, ew.viewer)
