@@ -142,8 +142,21 @@ class Ranking(Generic[K]):
     excluded: frozenset[K] = field(default_factory=frozenset)
 
     @property
+    def top(self) -> list[RankedTender[K]]:
+        """Every tender at the highest rank: more than one when the tie-break cannot separate
+        them."""
+        return [row for row in self.rows if row.rank == 1]
+
+    @property
+    def tied_at_top(self) -> bool:
+        return len(self.top) > 1
+
+    @property
     def first(self) -> RankedTender[K] | None:
-        return self.rows[0] if self.rows else None
+        """The single highest-ranked tender; None when nothing is ranked, or when the highest
+        rank is shared after the tie-break (no tender is first then: never input order)."""
+        top = self.top
+        return top[0] if len(top) == 1 else None
 
     @property
     def has_ties(self) -> bool:

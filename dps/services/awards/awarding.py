@@ -4,9 +4,11 @@
   every possibly abnormally low price is decided, the call-off is evaluated (CLOSED ->
   EVALUATED); ranked tenders are scored, tenders rejected for their price unsuccessful.
 - ``decide_award``: the portal proposes the highest-ranked tender; choosing another needs a
-  recorded reason. The lead writes the relative characteristics and advantages of the winning
-  tender (reg. 55(2)(c); they go in the unsuccessful bidders' letters) and chooses whether to
-  hold a standstill period (optional for a call-off under a DPS, reg. 87(5); at least 10 days).
+  recorded reason. When the tie-break leaves the highest rank shared nothing is proposed: the
+  lead chooses a tender and records why (``Award.proposed_tender_id`` stays None). The lead
+  writes the relative characteristics and advantages of the winning tender (reg. 55(2)(c);
+  they go in the unsuccessful bidders' letters) and chooses whether to hold a standstill period
+  (optional for a call-off under a DPS, reg. 87(5); at least 10 days).
   The ``Award`` keeps the ranking it was made on, frozen; the call-off is awarded, the winner's
   tender successful and every other unsuccessful.
 - ``decide_no_award``: from closed or evaluated, with the reasons (reg. 55(1)); every opened
@@ -48,6 +50,8 @@ TEXT_MAX = 10_000
 ALREADY_EVALUATED = "The evaluation of this call-off has already finished"
 NOT_EVALUATED = "Finish the evaluation before you decide the award"
 ALREADY_DECIDED = "The award of this call-off has already been decided"
+CHOOSE_TIED = "Choose which of the tenders sharing the highest rank to award the contract to"
+TIED_REASON = "Enter why you chose this tender: the highest rank is shared"
 
 
 class AwardRefused(Refusal):
@@ -196,17 +200,21 @@ def decide_award(
     current = ranking.current(call_off)
     proposed = current.proposed_tender_id
     chosen = proposed if tender_id is None else tender_id
-    if chosen not in current.tenders:
-        raise NotFound(chosen)
     problems: list[Refusal] = []
-    if current.ranking is None or current.ranking.row_for(chosen) is None:
+    if chosen is None:
+        problems.append(Refusal(CHOOSE_TIED, field="tender_id"))
+    elif chosen not in current.tenders:
+        raise NotFound(chosen)
+    elif current.ranking is None or current.ranking.row_for(chosen) is None:
         problems.append(Refusal("Choose a tender that was ranked", field="tender_id"))
     typed = {
         "other_reason": calloff_values.text(other_reason),
         "advantages": calloff_values.text(advantages),
     }
     required = {"advantages": "Enter the characteristics and advantages of the winning tender"}
-    if chosen != proposed:
+    if proposed is None:
+        required["other_reason"] = TIED_REASON
+    elif chosen != proposed:
         required["other_reason"] = "Enter why you chose a tender other than the highest ranked"
     problems += _text_problems(typed, required)
     days, standstill_problems = read_standstill(standstill, standstill_days)

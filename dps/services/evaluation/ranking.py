@@ -58,10 +58,19 @@ class CallOffRanking:
 
     @property
     def proposed_tender_id(self) -> int | None:
-        """The highest-ranked tender (the first, after any tie-break)."""
+        """The highest-ranked tender (the first, after any tie-break); None before the ranking
+        is complete and when the tie-break leaves the highest rank shared (see ``tied_top``)."""
         if self.ranking is None or self.ranking.first is None:
             return None
         return self.ranking.first.key
+
+    @property
+    def tied_top(self) -> list[int]:
+        """The tenders sharing the highest rank when the tie-break cannot separate them (the
+        lead chooses one, with the reason); empty otherwise."""
+        if self.ranking is None or not self.ranking.tied_at_top:
+            return []
+        return [row.key for row in self.ranking.top]
 
     def supplier(self, tender_id: int) -> str:
         return supplier_name(self.tenders[tender_id])

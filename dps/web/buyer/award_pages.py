@@ -165,6 +165,8 @@ def ranking_context(
 def award_context(
     result: CallOffRanking, typed: dict[str, str], problems: Iterable[Refusal] = ()
 ) -> dict[str, Any]:
+    """The award form: the proposed tender chosen to begin with; when the highest rank is
+    shared (``tied``: the suppliers), nothing is proposed or chosen and the reason is needed."""
     proposed = result.proposed_tender_id
     return {
         "call_off": result.call_off,
@@ -172,6 +174,9 @@ def award_context(
         "excluded": result.excluded,
         "proposed": proposed,
         "proposed_supplier": result.supplier(proposed) if proposed is not None else "",
+        "tied": [result.supplier(tender_id) for tender_id in result.tied_top],
+        "tied_ids": result.tied_top,
+        "tie_break": result.call_off.tie_break.label,
         "typed": {"tender_id": str(proposed or ""), **typed},
         "problems": shown(problems),
     }

@@ -187,6 +187,21 @@ def test_a_tie_the_tie_break_cannot_break_keeps_the_same_rank() -> None:
     assert a.rank == b.rank == 1
     assert a.tied and b.tied and not a.tie_broken and not b.tie_broken
     assert c.rank == 3 and not c.tied
+    # Nobody is first: the order they were given in never decides.
+    assert ranking.first is None and ranking.tied_at_top
+    assert [row.key for row in ranking.top] == ["a", "b"]
+
+
+def test_a_tie_broken_at_the_top_or_a_tie_lower_down_leaves_one_first() -> None:
+    broken = rank(_tied(), QUESTIONS, price_weight_percent=30)
+    assert broken.first is not None and broken.first.key == "b" and not broken.tied_at_top
+    lower = rank(
+        [tender("c", 100_00, 5, 5), tender("a", 100_00, 4, 3), tender("b", 100_00, 4, 3)],
+        QUESTIONS,
+        price_weight_percent=30,
+    )
+    assert lower.first is not None and lower.first.key == "c" and not lower.tied_at_top
+    assert rank([], QUESTIONS, price_weight_percent=30).first is None
 
 
 def test_in_a_three_way_tie_only_the_tender_the_tie_break_places_is_broken() -> None:

@@ -386,3 +386,37 @@ def test_a_buyer_off_the_panel_cannot_decide_while_the_panel_can_evaluate(
     assert page.soup.select_one("#stuck") is None
     assert f"{base(ew)}/no-award" not in [a["href"] for a in page.soup.select("main a")]
     assert awarding.award_for(ew.call_off) is None
+
+
+def test_a_tie_at_the_top_is_shown_and_the_lead_chooses_with_a_reason(
+    app: Flask, client: FlaskClient, clock: Clock
+) -> None:
+    ew = evaluated(
+        make_calloff_world(), prices=("30000", "30000", "40000"), scores=((4, 4), (4, 4), (2, 2))
+    )
+    lead = sign_in(client, ew.lead)
+    page = lead.get(f"{base(ew)}/award")
+    assert page.soup.select_one("#proposal") is None
+    tie = page.soup.select_one("#tie").get_text()
+    names = [t.organisation.name for t in ew.tenders]
+    assert names[0] in tie and names[1] in tie and "proposes none" in tie
+    assert "highest-ranked tender" not in page_text(page)
+    assert page.soup.select_one("input[name=tender_id][checked]") is None
+    data = {"advantages": "Good value", "standstill": "no"}
+    nothing = lead.post(f"{base(ew)}/award", data=data)
+    assert nothing.status_code == 400
+    assert [href for _t, href in summary(nothing)] == ["#tender_id", "#other_reason"]
+    no_reason = lead.post(f"{base(ew)}/award", data={**data, "tender_id": str(ew.tenders[0].id)})
+    assert no_reason.status_code == 400
+    assert summary(no_reason) == [
+        ("Enter why you chose this tender: the highest rank is shared", "#other_reason")
+    ]
+    assert awarding.award_for(ew.call_off) is None
+    good = lead.post(
+        f"{base(ew)}/award",
+        data={**data, "tender_id": str(ew.tenders[0].id), "other_reason": "Starts sooner"},
+    )
+    assert good.status_code == 302
+    award = awarding.award_for(ew.call_off)
+    assert award is not None and award.proposed_tender_id is None
+    assert (award.tender_id, award.other_choice_reason) == (ew.tenders[0].id, "Starts sooner")

@@ -832,6 +832,7 @@ TEMPLATES: dict[str, list[Rendering]] = {
     "buyer/award_decide.html": [
         Page(awarding.decide(), "buyer"),
         Page(awarding.decide(errors=True), "buyer"),
+        Page(awarding.decide(tied=True), "buyer"),
     ],
     "buyer/award_no_award.html": [
         Page(awarding.no_award(), "buyer"),

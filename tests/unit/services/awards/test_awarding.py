@@ -131,6 +131,35 @@ def test_choosing_another_tender_needs_a_reason(cw: CallOffWorld) -> None:
     assert award.other_choice_reason == "Tender 1 cannot start in time"
 
 
+# The tie-break cannot separate tenders 1 and 2: the same price and the same scores.
+TIED_PRICES = ("30000", "30000", "40000")
+TIED_SCORES = ((4, 4), (4, 4), (2, 2))
+
+
+def test_a_tie_at_the_top_proposes_nothing_and_the_lead_chooses_with_a_reason(
+    cw: CallOffWorld,
+) -> None:
+    ew = evaluated(cw, prices=TIED_PRICES, scores=TIED_SCORES)
+    from dps.services.evaluation import ranking
+
+    current = ranking.current(ew.call_off)
+    assert current.proposed_tender_id is None
+    assert current.tied_top == [ew.tenders[0].id, ew.tenders[1].id]
+    event = db.session.query(AuditEvent).filter_by(action="call_off.evaluated").one()
+    assert event.after["proposed_tender_id"] is None
+    # Nothing chosen: refused, never the first in the list.
+    assert _award(ew) == ["tender_id", "other_reason"]
+    # Either tied tender needs the reason.
+    assert _award(ew, tender_id=ew.tenders[0].id) == ["other_reason"]
+    assert _award(ew, tender_id=ew.tenders[1].id) == ["other_reason"]
+    assert awarding.award_for(ew.call_off) is None
+    assert _award(ew, tender_id=ew.tenders[1].id, other_reason="Can start a month sooner") == []
+    award = awarding.award_for(ew.call_off)
+    assert award is not None and award.proposed_tender_id is None
+    assert award.tender_id == ew.tenders[1].id
+    assert award.other_choice_reason == "Can start a month sooner"
+
+
 def test_every_problem_comes_back_at_once(cw: CallOffWorld) -> None:
     ew = evaluated(cw)
     assert _award(ew, tender_id=ew.tenders[2].id, advantages="", standstill="") == [
