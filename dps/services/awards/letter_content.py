@@ -5,6 +5,10 @@ bidder's own marks; an unsuccessful bidder's letter also names the winner with t
 marks and the relative characteristics and advantages of the winning tender, as the buyer wrote
 them. No other bidder's marks are ever in a letter. A decision not to award carries its reasons;
 a tender left out of the ranking (an abnormally low price rejected) carries the reason it was.
+When the winner was not the proposed tender (another was ranked higher, or the highest rank was
+shared and none was proposed), every letter carries the lead's reason for the choice
+(``choice_reason``), and ``winner_standing`` says which ("highest", "tied" or "lower"), so the
+successful letter never says the tender scored highest when it did not.
 
 The content is plain JSON, so a letter read months later says exactly what was sent::
 
@@ -14,7 +18,8 @@ The content is plain JSON, so a letter read months later says exactly what was s
      "own": {"rank": 2, "tied": false, "price_pence": 4000000, "scores": [...],
              "quality": "40.00", "social_value": "8.00", "price": "22.50", "total": "70.50"},
      "ranked": 3, "winner": {"supplier": "Name", "scores": [...], ...} or null,
-     "advantages": "...", "no_award_reasons": null, "excluded_reason": null,
+     "advantages": "...", "winner_standing": "highest", "choice_reason": null,
+     "no_award_reasons": null, "excluded_reason": null,
      "standstill_days": 10, "standstill_last_day": "2027-01-25" (set when sent), "sent_at": ...}
 """
 
@@ -110,6 +115,16 @@ def marks(ranking: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def winner_standing(award: Award) -> str | None:
+    """Where the winner stood: "highest" (the proposed tender), "tied" (the highest rank was
+    shared, so none was proposed) or "lower" (another was ranked higher); None without an award."""
+    if award.outcome != AwardOutcome.AWARD:
+        return None
+    if award.proposed_tender_id is None:
+        return "tied"
+    return "highest" if award.tender_id == award.proposed_tender_id else "lower"
+
+
 def content_for(call_off: CallOff, award: Award, bidder: dict[str, Any]) -> dict[str, Any]:
     """The letter to one bidder (a ranking row or an excluded entry), from the frozen award."""
     ranking = award.ranking or {}
@@ -120,6 +135,7 @@ def content_for(call_off: CallOff, award: Award, bidder: dict[str, Any]) -> dict
     own = marks(ranking, bidder) if ranked else None
     if own is not None:
         own["price_pence"] = bidder.get("price_pence")
+    standing = winner_standing(award)
     winner = None
     if kind == LetterKind.UNSUCCESSFUL:
         winning = next((r for r in rows if r.get("tender_id") == award.tender_id), None)
@@ -139,6 +155,10 @@ def content_for(call_off: CallOff, award: Award, bidder: dict[str, Any]) -> dict
         "ranked": len(rows),
         "winner": winner,
         "advantages": award.advantages if kind == LetterKind.UNSUCCESSFUL else "",
+        "winner_standing": standing,
+        "choice_reason": (award.other_choice_reason or "")
+        if standing in {"tied", "lower"}
+        else None,
         "no_award_reasons": award.no_award_reasons if kind == LetterKind.NO_AWARD else None,
         "excluded_reason": None
         if ranked or bidder.get("unranked")

@@ -25,7 +25,13 @@ from tests.conftest import page_text
 from tests.fixtures.calloffs_world import make_calloff_world
 from tests.fixtures.evaluation_world import EvaluationWorld
 from tests.fixtures.helpers import add_person, sign_in
-from tests.fixtures.letters_world import ADVANTAGES, DECIDED_AT, NO_AWARD_REASONS, decided
+from tests.fixtures.letters_world import (
+    ADVANTAGES,
+    CHOICE_REASON,
+    DECIDED_AT,
+    NO_AWARD_REASONS,
+    decided,
+)
 from tests.unit.services.accounts.test_organisations import member
 
 # Friday 5 February 2027, 10:00 UTC: standstill's 10th day on is Monday 15 February.
@@ -243,3 +249,31 @@ def test_no_award_letter_gives_the_reasons(client: FlaskClient, clock: Clock, ap
     assert NO_AWARD_REASONS in _text(page, "#no-award-reasons")
     assert page.soup.select_one("#standstill") is None
     assert page.soup.select_one("#winner-name") is None
+
+
+@pytest.mark.parametrize("chosen", ["lower", "tied"])
+def test_when_the_winner_was_not_proposed_every_letter_gives_the_reason(
+    client: FlaskClient, app: Flask, clock: Clock, chosen: str
+) -> None:
+    ew, award = decided(make_calloff_world(), chosen=chosen)
+    lead = sign_in(client, ew.lead)
+    assert lead.get(f"{_base(ew)}/letters").status_code == 200  # made for the preview
+    by_id = {t.id: n for n, t in enumerate(ew.tenders)}
+    winner = by_id[award.tender_id or 0]
+    for n in range(len(ew.tenders)):
+        page = lead.get(f"{_base(ew)}/letters/{_letter(ew, n).id}")
+        assert CHOICE_REASON in _text(page, "#choice-reason"), n
+    successful = page_text(lead.get(f"{_base(ew)}/letters/{_letter(ew, winner).id}"))
+    assert "scored highest" not in successful
+    expected = "shared the highest total" if chosen == "tied" else "did not have the highest total"
+    assert expected in successful
+
+
+def test_the_proposed_winner_s_letter_says_it_scored_highest_and_gives_no_choice_reason(
+    client: FlaskClient, ew: EvaluationWorld, clock: Clock
+) -> None:
+    lead = sign_in(client, ew.lead)
+    assert lead.get(f"{_base(ew)}/letters").status_code == 200
+    successful = lead.get(f"{_base(ew)}/letters/{_letter(ew, 1).id}")
+    assert "It scored highest against the award criteria" in page_text(successful)
+    assert successful.soup.select_one("#choice-reason") is None

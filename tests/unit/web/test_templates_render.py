@@ -894,6 +894,10 @@ TEMPLATES: dict[str, list[Rendering]] = {
         Page(lettering.letter(None, n=0, sent=True), "supplier_owner", heading=False),
         Page(lettering.letter(None, n=2, sent=True), "supplier_owner", heading=False),
         Page(lettering.letter(None, n=1, no_award=True), "buyer", heading=False),
+        # the winner chosen over a higher-ranked tender, or from a shared highest rank
+        Page(lettering.letter(None, n=1, chosen="lower"), "buyer", heading=False),
+        Page(lettering.letter(None, n=0, chosen="lower"), "buyer", heading=False),
+        Page(lettering.letter(None, n=0, chosen="tied"), "buyer", heading=False),
     ],
     "buyer/letters_list.html": [
         Page(lettering.letters_list, "buyer"),

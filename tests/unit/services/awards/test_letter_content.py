@@ -5,7 +5,7 @@ from __future__ import annotations
 from dps.models.awards import LetterKind
 from dps.services.awards import letter_content
 from tests.fixtures.calloffs_world import CallOffWorld
-from tests.fixtures.letters_world import decided
+from tests.fixtures.letters_world import CHOICE_REASON, decided
 
 
 def test_bidders_are_ranked_then_excluded_and_kinds_follow_the_award(cw: CallOffWorld) -> None:
@@ -25,3 +25,40 @@ def test_criteria_labels_and_marks_to_two_places(cw: CallOffWorld) -> None:
     marks = letter_content.marks(award.ranking, row)
     assert marks["total"] == "91.00" and marks["rank"] == 1
     assert [s["marks"] for s in marks["scores"]] == ["50.00", "16.00"]
+
+
+def test_the_proposed_winner_s_letters_carry_no_choice_reason(cw: CallOffWorld) -> None:
+    ew, award = decided(cw)
+    for bidder in letter_content.bidders(award):
+        content = letter_content.content_for(ew.call_off, award, bidder)
+        assert content["winner_standing"] == "highest" and content["choice_reason"] is None
+
+
+def test_a_winner_chosen_over_a_higher_ranked_tender_is_explained_to_every_bidder(
+    cw: CallOffWorld,
+) -> None:
+    ew, award = decided(cw, chosen="lower")
+    contents = [
+        letter_content.content_for(ew.call_off, award, bidder)
+        for bidder in letter_content.bidders(award)
+    ]
+    assert {c["kind"] for c in contents} == {"successful", "unsuccessful"}
+    assert all(c["choice_reason"] == CHOICE_REASON for c in contents)
+    assert all(c["winner_standing"] == "lower" for c in contents)
+
+
+def test_a_winner_chosen_from_a_shared_highest_rank_is_explained_to_every_bidder(
+    cw: CallOffWorld,
+) -> None:
+    ew, award = decided(cw, chosen="tied")
+    for bidder in letter_content.bidders(award):
+        content = letter_content.content_for(ew.call_off, award, bidder)
+        assert content["winner_standing"] == "tied"
+        assert content["choice_reason"] == CHOICE_REASON
+
+
+def test_a_decision_not_to_award_has_no_choice(cw: CallOffWorld) -> None:
+    ew, award = decided(cw, no_award=True)
+    for bidder in letter_content.bidders(award):
+        content = letter_content.content_for(ew.call_off, award, bidder)
+        assert content["winner_standing"] is None and content["choice_reason"] is None
