@@ -2,9 +2,11 @@
 
 Storage
 -------
-The service layer only sees ``DocumentStorage``: ``put``, ``open`` and ``exists``. There is no
-``delete``: uploads are evidence in a procurement, and a replaced document is kept beside its
-successor. Keys are made by ``new_key()`` and never come from the supplier's file name.
+The service layer only sees ``DocumentStorage``: ``put``, ``open``, ``exists`` and ``discard``.
+There is no ``delete`` of evidence: uploads are evidence in a procurement, and a replaced
+document is kept beside its successor. ``discard`` is only for a file whose database transaction
+never committed, so that no row names it (dps/services/common/stored_files.py calls it, and
+nothing else may). Keys are made by ``new_key()`` and never come from the supplier's file name.
 
 The default, ``LocalFolderStorage``, writes under ``DOCUMENT_STORAGE_PATH`` (by default
 ``instance/documents``). Each file is written to a temporary name in the same folder, flushed
@@ -43,11 +45,15 @@ of this project; install it where you deploy)::
                 return False
             return True
 
+        def discard(self, key):
+            # Only for a file whose transaction failed: no row names it.
+            self.client.delete_object(Bucket=self.bucket, Key=key)
+
     def s3_storage(config):
         return S3Storage(config)
 
-and run with ``DOCUMENT_STORAGE=mycouncil.storage:s3_storage``. Turn on object versioning or
-an object lock on the bucket so that nothing can delete the evidence behind the service's back.
+and run with ``DOCUMENT_STORAGE=mycouncil.storage:s3_storage``. Turn on object versioning on
+the bucket so that nothing can delete the evidence behind the service's back.
 
 Virus scanning
 --------------
@@ -93,7 +99,7 @@ class StoredFileMissing(LookupError):
 
 
 class DocumentStorage(Protocol):
-    """Where document bytes live. No delete: evidence is kept."""
+    """Where document bytes live. No delete of evidence: ``discard`` is for uncommitted files."""
 
     def put(self, key: str, data: bytes | BinaryIO) -> None:
         """Store ``data`` under ``key``; refuse (FileExistsError) if the key is taken."""
@@ -103,6 +109,9 @@ class DocumentStorage(Protocol):
 
     def exists(self, key: str) -> bool:
         """Whether anything is stored under ``key``."""
+
+    def discard(self, key: str) -> None:
+        """Remove a file no committed row names (its transaction failed); nothing if absent."""
 
 
 Scanner = Callable[[bytes, str], str]
@@ -153,6 +162,10 @@ class LocalFolderStorage:
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
+
+    def discard(self, key: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self._path(key).unlink()
 
 
 def local_folder_storage(config: Mapping[str, Any]) -> DocumentStorage:

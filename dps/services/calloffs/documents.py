@@ -26,7 +26,7 @@ from dps.outside import storage
 from dps.rules.enums import CallOffStatus
 from dps.rules.refusals import NotFound
 from dps.services.calloffs.drafting import require_editable
-from dps.services.common import audit
+from dps.services.common import audit, stored_files
 from dps.services.suppliers import document_checks
 from dps.services.suppliers.document_checks import DocumentRefused, UploadedFile
 
@@ -66,8 +66,7 @@ def upload(
         )
     checked, data = document_checks.read_and_check(file_storage)
     scan_result = document_checks.scan(data, checked.filename)
-    key = storage.new_key()
-    storage.get_storage().put(key, data)
+    key = stored_files.store(data)
     now = at or utcnow()
     document = CallOffDocument(
         call_off_id=call_off.id,

@@ -31,7 +31,7 @@ from dps.outside import storage
 from dps.rules.refusals import NotFound
 from dps.services.calloffs import sealing, supplier_view, tendering
 from dps.services.calloffs.tendering import CLOSED_MESSAGE, TenderClosed
-from dps.services.common import audit
+from dps.services.common import audit, stored_files
 from dps.services.suppliers import document_checks
 from dps.services.suppliers.document_checks import DocumentRefused, UploadedFile
 
@@ -90,8 +90,7 @@ def upload(
     scan_result = document_checks.scan(data, checked.filename)
     call_off = tendering.open_for(call_off_id, organisation_id, at)  # locked, checked again
     tender = tendering.tender_for(call_off, organisation_id, actor, at)
-    key = storage.new_key()
-    storage.get_storage().put(key, data)
+    key = stored_files.store(data)
     document = TenderDocument(
         title=title_for(title, checked.filename),
         filename=checked.filename,

@@ -251,8 +251,8 @@ def answer(
     _require_waiting(request)
 
     if new_document is not None:
-        # The documents service commits the upload on its own: it is the organisation's
-        # document from then on, whatever happens to the answer.
+        # Committed with the answer, or not at all: an answer that fails and is sent again
+        # keeps one copy of its document, not two.
         uploaded = documents.upload(
             organisation_id,
             new_document.kind,
@@ -260,6 +260,7 @@ def answer(
             new_document.file,
             new_document.expires_on,
             actor,
+            commit=False,
         )
         chosen.append(uploaded.id)
 

@@ -25,7 +25,7 @@ from dps.rules.calendar import london_date
 from dps.rules.enums import DocumentKind, SectionStatus
 from dps.rules.refusals import NotFound
 from dps.rules.timefmt import format_date
-from dps.services.common import audit
+from dps.services.common import audit, stored_files
 from dps.services.common.locking import lock_row
 from dps.services.dps.period import current_dps
 from dps.services.suppliers import document_checks
@@ -247,8 +247,13 @@ def upload(
     expires_on: date | None,
     actor: User | None,
     replaces_id: int | None = None,
+    *,
+    commit: bool = True,
 ) -> Document:
     """Check, scan and store a file as one of the organisation's documents.
+
+    With ``commit=False`` the document is only flushed: it is kept (file and row) only if the
+    caller's transaction commits, as for a file sent with a clarification answer.
 
     With ``replaces_id`` the new document is a new version of that one (and takes its kind);
     the old version is kept, marked as replaced. DocumentNotFound if ``replaces_id`` is not one
@@ -265,8 +270,7 @@ def upload(
         db.session.rollback()  # let go of the lock on the replaced document
         raise
 
-    key = storage.new_key()
-    storage.get_storage().put(key, data)
+    key = stored_files.store(data)
     document = Document(
         organisation_id=organisation_id,
         kind=kind,
@@ -299,7 +303,8 @@ def upload(
             before={"replaced_by_id": None},
             after={"replaced_by_id": document.id},
         )
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return document
 
 
