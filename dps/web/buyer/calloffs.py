@@ -28,7 +28,7 @@ from dps.rules.refusals import Refusal
 from dps.services.awards import record
 from dps.services.calloffs import cancelling, documents, drafting, panel, publishing, questions
 from dps.services.calloffs.documents import DocumentRefused
-from dps.services.calloffs.drafting import CallOffRefused
+from dps.services.calloffs.drafting import CallOffLocked, CallOffRefused
 from dps.services.calloffs.publishing import PublishRefused
 from dps.services.calloffs.task_list import SECTION_KEYS
 from dps.services.pool import listing
@@ -179,6 +179,8 @@ def calloff_document_upload(call_off_id: int) -> Page:
         context = pages.section_context(call_off, "documents", [refused])
         context["typed_title"] = request.form.get("title", "")
         return render_template("buyer/calloff_documents.html", **context), 400
+    except CallOffLocked:  # published since the page was drawn: its documents are fixed
+        return redirect(url_for("buyer.calloff", call_off_id=call_off.id))
     return redirect(
         url_for("buyer.calloff_section", call_off_id=call_off.id, section_id="documents")
     )
@@ -188,7 +190,10 @@ def calloff_document_upload(call_off_id: int) -> Page:
 @allow(Area.BUYER)
 def calloff_document_remove(call_off_id: int, document_id: int) -> WerkzeugResponse:
     call_off = _call_off(call_off_id)
-    documents.remove(call_off, document_id, actor=current_actor())
+    try:
+        documents.remove(call_off, document_id, actor=current_actor())
+    except CallOffLocked:  # published since the page was drawn: its documents are fixed
+        return redirect(url_for("buyer.calloff", call_off_id=call_off.id))
     return redirect(
         url_for("buyer.calloff_section", call_off_id=call_off.id, section_id="documents")
     )
@@ -220,6 +225,8 @@ def calloff_publish(call_off_id: int) -> Page:
         call_off = _call_off(call_off_id)
         context = pages.check_context(call_off, refused.problems)
         return render_template("buyer/calloff_check.html", **context), 400
+    except CallOffLocked:  # published already (the button pressed twice) or cancelled
+        return redirect(url_for("buyer.calloff", call_off_id=call_off_id))
     return redirect(url_for("buyer.calloff_published", call_off_id=call_off_id))
 
 
