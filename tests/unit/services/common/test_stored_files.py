@@ -14,16 +14,20 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from dps.extensions import db
-from dps.models import Document
+from dps.models import CallOffDocument, Document, TenderDocument
 from dps.models.base import utcnow
 from dps.outside import storage
 from dps.rules.enums import DocumentKind
+from dps.services.calloffs import documents as calloff_documents
+from dps.services.calloffs import drafting, tender_documents
 from dps.services.common import stored_files
 from dps.services.qualification import clarifications
 from dps.services.suppliers import documents
+from tests.fixtures.calloffs_world import SENT_AT, make_calloff_world
 from tests.fixtures.documents_world import build_world, uploaded
 from tests.fixtures.reminders_world import make_office, sent_application
 from tests.fixtures.sample_files import PDF
+from tests.fixtures.tenders_world import published
 
 
 class DatabaseWentAway(Exception):
@@ -133,3 +137,27 @@ def test_an_answer_sent_again_after_a_failure_keeps_one_copy_of_its_document(app
     assert len(stored()) == len(before) + 1
     answered = db.session.get(clarifications.ClarificationRequest, request_id)
     assert answered is not None and answered.document_ids == [report.id]
+
+
+def test_a_call_off_document_whose_commit_fails_leaves_no_file(app: Flask) -> None:
+    cw = make_calloff_world()
+    call_off = drafting.start_draft(cw.council.id, cw.world.lots[1].id, actor=cw.buyer)
+    before = stored()
+    with commits_failing(), pytest.raises(DatabaseWentAway):
+        calloff_documents.upload(call_off, "Specification", uploaded("s.pdf", PDF), actor=cw.buyer)
+    db.session.rollback()
+    assert stored() == before
+    assert db.session.scalars(db.select(CallOffDocument)).all() == []
+
+
+def test_a_tender_document_whose_commit_fails_leaves_no_file(app: Flask) -> None:
+    tw = published(make_calloff_world())
+    before = stored()
+    with commits_failing(), pytest.raises(DatabaseWentAway):
+        tender_documents.upload(
+            tw.call_off.id, tw.suppliers[0], "Method statement", uploaded("m.pdf", PDF),
+            actor=tw.people[0], at=SENT_AT + timedelta(days=1),
+        )  # fmt: skip
+    db.session.rollback()
+    assert stored() == before
+    assert db.session.scalars(db.select(TenderDocument)).all() == []
