@@ -27,6 +27,7 @@ from dps.rules.enums import CallOffStatus
 from dps.rules.refusals import NotAllowed, Refusal
 from dps.services.common import audit
 from dps.services.evaluation import panel_roles, reading
+from dps.services.evaluation.scoring import score_field
 
 MODERATED_ACTION = "call_off.score_moderated"
 RATIONALE_MAX = 5000
@@ -89,10 +90,6 @@ def require_moderator(call_off: CallOff, actor: User) -> None:
 def may_change(call_off: CallOff) -> bool:
     """Whether moderated scores may still be recorded: until the tenders are ranked."""
     return call_off.status == CallOffStatus.CLOSED
-
-
-def score_field(question: CallOffQuestion) -> str:
-    return f"score-{question.id}"
 
 
 def rationale_field(question: CallOffQuestion) -> str:

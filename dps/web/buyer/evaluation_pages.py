@@ -7,7 +7,7 @@ builds the same contexts through these functions.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,34 +53,45 @@ def _answers(tender: Tender) -> dict[int, str]:
 def scoring_rows(
     call_off: CallOff, tender: Tender, typed: Mapping[int, scoring.Typed]
 ) -> list[AnswerRow]:
-    answers = _answers(tender)
-    rows = []
-    for q in call_off.questions:
-        entry = typed.get(q.id, scoring.Typed())
-        text = answers.get(q.id, "")
-        rows.append(
-            AnswerRow(
-                q.id, q.position, _kind(q), q.text, q.scoring_scale, q.max_score or 0, text,
-                words_in(text), q.word_limit, entry.score, entry.justification,
-                scoring.score_field(q), scoring.justification_field(q),
-            )
-        )  # fmt: skip
-    return rows
+    """Each answer with the member's score and justification inputs."""
+    return _answer_rows(
+        call_off,
+        tender,
+        {qid: (entry.score, entry.justification) for qid, entry in typed.items()},
+        scoring.score_field,
+        scoring.justification_field,
+    )
 
 
 def moderation_rows(
     call_off: CallOff, tender: Tender, typed: Mapping[int, moderation.Typed]
 ) -> list[AnswerRow]:
+    """Each answer with the lead's moderated score and rationale inputs."""
+    return _answer_rows(
+        call_off,
+        tender,
+        {qid: (entry.score, entry.rationale) for qid, entry in typed.items()},
+        moderation.score_field,
+        moderation.rationale_field,
+    )
+
+
+def _answer_rows(
+    call_off: CallOff,
+    tender: Tender,
+    typed: Mapping[int, tuple[str, str]],
+    score_field: Callable[[CallOffQuestion], str],
+    text_field: Callable[[CallOffQuestion], str],
+) -> list[AnswerRow]:
     answers = _answers(tender)
     rows = []
     for q in call_off.questions:
-        entry = typed.get(q.id, moderation.Typed())
+        score, reason = typed.get(q.id, ("", ""))
         text = answers.get(q.id, "")
         rows.append(
             AnswerRow(
                 q.id, q.position, _kind(q), q.text, q.scoring_scale, q.max_score or 0, text,
-                words_in(text), q.word_limit, entry.score, entry.rationale,
-                moderation.score_field(q), moderation.rationale_field(q),
+                words_in(text), q.word_limit, score, reason, score_field(q), text_field(q),
             )
         )  # fmt: skip
     return rows
